@@ -1,0 +1,3 @@
+from ltcdesk.cli import main
+
+raise SystemExit(main())

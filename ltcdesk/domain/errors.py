@@ -1,0 +1,44 @@
+"""Errors the services raise; the CLI maps them to exit code 2, the UI to a message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class DomainError(Exception):
+    """Something the user asked for cannot be done; the message says why, in plain English."""
+
+
+class ValidationError(DomainError):
+    """Bad input. ``field`` names the field (or CSV row) at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFoundError(DomainError):
+    """The thing named does not exist (an NHS number, a username, a practice code...)."""
+
+
+class PermissionDeniedError(DomainError):
+    """The acting user may not do this."""
+
+
+class StaleRecordError(DomainError):
+    """Someone else saved the record after it was read; the caller keeps the user's edits."""
+
+    def __init__(self, what: str, changed_by: str | None, changed_at: datetime | None) -> None:
+        when = changed_at.strftime("%d/%m/%Y at %H:%M") if changed_at else "an unknown time"
+        who = changed_by or "another user"
+        super().__init__(
+            f"{what} was changed by {who} on {when} after you opened it. "
+            "Review the changes and save again."
+        )
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+class ConflictError(DomainError):
+    """The request contradicts what is stored (e.g. NHS number already registered)."""

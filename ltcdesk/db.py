@@ -116,7 +116,9 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
-def open_database(target: str | os.PathLike[str] | None = None, *, migrate: bool = True) -> Database:
+def open_database(
+    target: str | os.PathLike[str] | None = None, *, migrate: bool = True
+) -> Database:
     """Open (creating if need be) and migrate the database named by ``target``."""
     url, sqlite_path = resolve_target(target)
     if sqlite_path is not None:

@@ -34,7 +34,9 @@ def normalise(raw: str, field: str = "NHS number") -> str:
     text = str(raw).strip()
     digits = _SEPARATORS.sub("", text)
     if not digits.isascii() or not digits.isdigit():
-        raise ValidationError(field, f"'{text}' must contain only digits (spaces and hyphens allowed)")
+        raise ValidationError(
+            field, f"'{text}' must contain only digits (spaces and hyphens allowed)"
+        )
     if len(digits) != 10:
         raise ValidationError(field, f"'{text}' must have 10 digits, not {len(digits)}")
     expected = check_digit(digits[:9])

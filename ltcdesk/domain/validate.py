@@ -1,4 +1,4 @@
-"""Field validators shared by services and importers. Each raises ValidationError naming the field."""
+"""Field validators shared by services and importers; each names the field at fault."""
 
 from __future__ import annotations
 
@@ -46,7 +46,9 @@ def text(
         return None
     cleaned = str(value).strip()
     if len(cleaned) > max_len:
-        raise ValidationError(field, f"is too long ({len(cleaned):,} characters; at most {max_len:,})")
+        raise ValidationError(
+            field, f"is too long ({len(cleaned):,} characters; at most {max_len:,})"
+        )
     if _has_control_chars(cleaned, allow_newlines=multiline):
         raise ValidationError(field, "contains control characters")
     return cleaned

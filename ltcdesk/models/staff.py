@@ -30,9 +30,7 @@ class Team(Base):
 
 class StaffMember(Base):
     __tablename__ = "staff"
-    __table_args__ = (
-        CheckConstraint(f"role IN {ROLE_VALUES!r}", name="role"),
-    )
+    __table_args__ = (CheckConstraint(f"role IN {ROLE_VALUES!r}", name="role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)

@@ -1,0 +1,569 @@
+"""Caseloads: assigning a key worker and level, steps up and down, transfers, discharge,
+listing a caseload and the size of each worker's caseload."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from ltcdesk.domain import nhs_number, validate
+from ltcdesk.domain.errors import ConflictError, DomainError, ValidationError
+from ltcdesk.domain.permissions import Action
+from ltcdesk.domain.vocab import (
+    KEY_WORKER_ROLES,
+    MATRON_CASELOAD_LIMIT,
+    AssignmentChange,
+    Role,
+)
+from ltcdesk.models import (
+    Carer,
+    CaseloadAssignment,
+    ConsentRecord,
+    Patient,
+    PatientCondition,
+    Practice,
+    StaffMember,
+    utcnow,
+)
+from ltcdesk.services.base import Actor, ServiceBase, age_on
+
+REASON_MAX = 500
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    """One period on a caseload: the rows of a patient are its caseload history."""
+
+    id: int
+    key_worker_username: str
+    key_worker_name: str
+    level: int
+    start_date: date
+    start_change: str
+    start_reason: str | None
+    end_date: date | None
+    end_change: str | None
+    end_reason: str | None
+    recorded_by: str
+
+
+def assignment_view(a: CaseloadAssignment) -> AssignmentView:
+    return AssignmentView(
+        id=a.id,
+        key_worker_username=a.key_worker.username,
+        key_worker_name=a.key_worker.display_name,
+        level=a.level,
+        start_date=a.start_date,
+        start_change=a.start_change,
+        start_reason=a.start_reason,
+        end_date=a.end_date,
+        end_change=a.end_change,
+        end_reason=a.end_reason,
+        recorded_by=a.created_by.display_name,
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    worker: str | None = None  # username
+    level: int | None = None
+    practice: str | None = None  # practice code
+    condition: str | None = None  # condition code
+    text: str | None = None  # name, NHS number or postcode fragment
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    patient_id: int
+    nhs_number: str
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    age: int
+    sex: str
+    postcode: str | None
+    practice_code: str
+    practice_name: str
+    key_worker_username: str
+    key_worker_name: str
+    level: int
+    on_caseload_since: date
+    conditions: tuple[str, ...]
+    lives_alone: bool
+    has_carer: bool
+    consent: str | None
+
+    @property
+    def ltc_count(self) -> int:
+        return len(self.conditions)
+
+
+@dataclass(frozen=True)
+class WorkerCaseload:
+    username: str
+    display_name: str
+    role: str
+    total: int
+    level_1: int
+    level_2: int
+    level_3: int
+
+    @property
+    def over_limit(self) -> bool:
+        """DH 2005: more than 80 is unsustainable for a community matron."""
+        return self.role == Role.COMMUNITY_MATRON.value and self.total > MATRON_CASELOAD_LIMIT
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    moved: int
+    to_worker: str
+
+
+class CaseloadService(ServiceBase):
+    # ------------------------------------------------------------------ reading
+
+    def list(self, flt: CaseloadFilter | None = None) -> list[CaseloadRow]:
+        """Everyone currently on a caseload (deceased excluded), filtered, ordered by name."""
+        flt = flt or CaseloadFilter()
+        with self._sessions.begin() as s:
+            self._actor(s, Action.VIEW_PATIENT)
+            return self._rows(s, flt)
+
+    def _rows(self, s: Session, flt: CaseloadFilter) -> list[CaseloadRow]:
+        a, p, pr, w = CaseloadAssignment, Patient, Practice, StaffMember
+        conditions = (
+            select(
+                PatientCondition.patient_id.label("pid"),
+                func.aggregate_strings(PatientCondition.condition_code, ",").label("codes"),
+            )
+            .where(PatientCondition.ended_on.is_(None))
+            .group_by(PatientCondition.patient_id)
+            .subquery()
+        )
+        carers = select(Carer.patient_id.label("pid")).distinct().subquery()
+        latest_consent = (
+            select(ConsentRecord.patient_id.label("pid"), func.max(ConsentRecord.id).label("cid"))
+            .group_by(ConsentRecord.patient_id)
+            .subquery()
+        )
+        consent = aliased(ConsentRecord)
+        query = (
+            select(
+                p.id,
+                p.nhs_number,
+                p.family_name,
+                p.given_name,
+                p.date_of_birth,
+                p.sex,
+                p.postcode,
+                pr.code,
+                pr.name,
+                w.username,
+                w.display_name,
+                a.level,
+                a.start_date,
+                conditions.c.codes,
+                p.lives_alone,
+                carers.c.pid,
+                consent.status,
+            )
+            .join(p, p.id == a.patient_id)
+            .join(pr, pr.id == p.practice_id)
+            .join(w, w.id == a.key_worker_id)
+            .outerjoin(conditions, conditions.c.pid == p.id)
+            .outerjoin(carers, carers.c.pid == p.id)
+            .outerjoin(latest_consent, latest_consent.c.pid == p.id)
+            .outerjoin(consent, consent.id == latest_consent.c.cid)
+            .where(a.end_date.is_(None), p.date_of_death.is_(None))
+            .order_by(p.family_name, p.given_name, p.id)
+        )
+        if flt.worker:
+            query = query.where(w.username == flt.worker.strip().lower())
+        if flt.level is not None:
+            query = query.where(a.level == validate.level(flt.level))
+        if flt.practice:
+            query = query.where(pr.code == flt.practice.strip().upper())
+        if flt.condition:
+            code = flt.condition.strip().upper()
+            query = query.where(
+                select(PatientCondition.id)
+                .where(
+                    PatientCondition.patient_id == p.id,
+                    PatientCondition.condition_code == code,
+                    PatientCondition.ended_on.is_(None),
+                )
+                .exists()
+            )
+        if flt.text and flt.text.strip():
+            term = flt.text.strip().lower()
+            digits = term.replace(" ", "").replace("-", "")
+            clauses = [
+                func.lower(p.family_name).contains(term, autoescape=True),
+                func.lower(p.given_name).contains(term, autoescape=True),
+                func.lower(p.postcode).startswith(term, autoescape=True),
+            ]
+            if digits.isdigit():
+                clauses.append(p.nhs_number.startswith(digits))
+            query = query.where(or_(*clauses))
+        select_from = query.select_from(a)
+        today = self._today()
+        return [
+            CaseloadRow(
+                patient_id=r[0],
+                nhs_number=r[1],
+                family_name=r[2],
+                given_name=r[3],
+                date_of_birth=r[4],
+                age=age_on(r[4], today),
+                sex=r[5],
+                postcode=r[6],
+                practice_code=r[7],
+                practice_name=r[8],
+                key_worker_username=r[9],
+                key_worker_name=r[10],
+                level=r[11],
+                on_caseload_since=r[12],
+                conditions=tuple(sorted(r[13].split(","))) if r[13] else (),
+                lives_alone=bool(r[14]),
+                has_carer=r[15] is not None,
+                consent=r[16],
+            )
+            for r in s.execute(select_from)
+        ]
+
+    def sizes(self) -> list[WorkerCaseload]:
+        """Every active key worker with the size and level mix of their caseload."""
+        with self._sessions.begin() as s:
+            self._actor(s, Action.VIEW_PATIENT)
+            a, w, p = CaseloadAssignment, StaffMember, Patient
+            level_counts = {
+                (wid, level): n
+                for wid, level, n in s.execute(
+                    select(a.key_worker_id, a.level, func.count())
+                    .join(p, p.id == a.patient_id)
+                    .where(a.end_date.is_(None), p.date_of_death.is_(None))
+                    .group_by(a.key_worker_id, a.level)
+                )
+            }
+            workers = s.scalars(select(w).where(w.active.is_(True)).order_by(w.display_name)).all()
+            result = []
+            for worker in workers:
+                l1, l2, l3 = (level_counts.get((worker.id, lv), 0) for lv in (1, 2, 3))
+                if worker.role not in KEY_WORKER_ROLES and l1 + l2 + l3 == 0:
+                    continue
+                result.append(
+                    WorkerCaseload(
+                        worker.username, worker.display_name, worker.role, l1 + l2 + l3, l1, l2, l3
+                    )
+                )
+            return result
+
+    def history(self, nhs: str) -> list[AssignmentView]:
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            patient = self._patient(s, nhs)
+            rows = s.scalars(
+                select(CaseloadAssignment)
+                .where(CaseloadAssignment.patient_id == patient.id)
+                .order_by(CaseloadAssignment.start_date, CaseloadAssignment.id)
+            ).all()
+            self._audit(
+                s,
+                actor,
+                "caseload.history",
+                "patient",
+                entity_id=patient.id,
+                patient_id=patient.id,
+                summary="Viewed caseload history",
+            )
+            return [assignment_view(r) for r in rows]
+
+    # ------------------------------------------------------------------ writing
+
+    def assign(
+        self,
+        nhs: str,
+        key_worker: str,
+        level: int | str,
+        reason: str | None = None,
+        start_date: str | date | None = None,
+    ) -> AssignmentView:
+        """Accept a patient onto a key worker's caseload at a level."""
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.MANAGE_CASELOAD)
+            patient = self._patient(s, nhs, for_update=True)
+            self._alive(patient)
+            worker = self._key_worker(s, key_worker)
+            lvl = validate.level(level)
+            start = self._date(start_date, "start date")
+            current = self._open(s, patient.id)
+            if current is not None:
+                raise ConflictError(
+                    f"Already on {current.key_worker.display_name}'s caseload; "
+                    "use transfer or step up/down instead."
+                )
+            row = self._start(
+                s,
+                patient,
+                worker,
+                lvl,
+                start,
+                AssignmentChange.ACCEPTED,
+                validate.text(reason, "reason", max_len=REASON_MAX),
+                actor,
+            )
+            self._audit(
+                s,
+                actor,
+                "caseload.assign",
+                "caseload_assignment",
+                entity_id=row.id,
+                patient_id=patient.id,
+                summary=f"Accepted at level {lvl} with key worker {worker.username}",
+            )
+            return assignment_view(row)
+
+    def transfer(
+        self, nhs: str, to_worker: str, reason: str, on_date: str | date | None = None
+    ) -> AssignmentView:
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.TRANSFER_CASELOAD)
+            worker = self._key_worker(s, to_worker, "new key worker")
+            row = self._transfer_one(
+                s, actor, nhs, worker, _reason(reason), self._date(on_date, "transfer date")
+            )
+            return assignment_view(row)
+
+    def bulk_transfer(
+        self,
+        nhs_numbers: Sequence[str],
+        to_worker: str,
+        reason: str,
+        on_date: str | date | None = None,
+    ) -> BulkResult:
+        """Transfer many patients at once: all of them move, or (on any error) none do."""
+        if not nhs_numbers:
+            raise ValidationError("patients", "none selected")
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.TRANSFER_CASELOAD)
+            worker = self._key_worker(s, to_worker, "new key worker")
+            why = _reason(reason)
+            when = self._date(on_date, "transfer date")
+            for index, nhs in enumerate(nhs_numbers, start=1):
+                try:
+                    self._transfer_one(s, actor, nhs, worker, why, when)
+                except DomainError as exc:
+                    raise type(exc)(f"Patient {index} of {len(nhs_numbers)}: {exc}") from None
+            return BulkResult(len(nhs_numbers), worker.display_name)
+
+    def _transfer_one(
+        self, s: Session, actor: Actor, nhs: str, worker: StaffMember, reason: str, when: date
+    ) -> CaseloadAssignment:
+        patient = self._patient(s, nhs, for_update=True)
+        self._alive(patient)
+        current = self._require_open(s, patient)
+        if current.key_worker_id == worker.id:
+            raise ConflictError(f"Already on {worker.display_name}'s caseload.")
+        self._end(current, when, AssignmentChange.TRANSFER, reason)
+        row = self._start(
+            s, patient, worker, current.level, when, AssignmentChange.TRANSFER, reason, actor
+        )
+        self._audit(
+            s,
+            actor,
+            "caseload.transfer",
+            "caseload_assignment",
+            entity_id=row.id,
+            patient_id=patient.id,
+            summary=f"Transferred from {current.key_worker.username} to {worker.username}",
+        )
+        return row
+
+    def change_level(
+        self,
+        nhs: str,
+        level: int | str,
+        reason: str,
+        key_worker: str | None = None,
+        on_date: str | date | None = None,
+    ) -> AssignmentView:
+        """Step up or down (the direction follows from the levels); optionally a new key worker."""
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.MANAGE_CASELOAD)
+            patient = self._patient(s, nhs, for_update=True)
+            self._alive(patient)
+            current = self._require_open(s, patient)
+            lvl = validate.level(level)
+            if lvl == current.level:
+                raise ValidationError("level", f"is already {lvl}")
+            worker = self._key_worker(s, key_worker) if key_worker else current.key_worker
+            change = AssignmentChange.STEP_UP if lvl > current.level else AssignmentChange.STEP_DOWN
+            why = _reason(reason)
+            when = self._date(on_date, "date")
+            self._end(current, when, change, why)
+            row = self._start(s, patient, worker, lvl, when, change, why, actor)
+            self._audit(
+                s,
+                actor,
+                f"caseload.{change.value}",
+                "caseload_assignment",
+                entity_id=row.id,
+                patient_id=patient.id,
+                summary=f"Level {current.level} to {lvl}, key worker {worker.username}",
+            )
+            return assignment_view(row)
+
+    def bulk_change_level(self, nhs_numbers: Sequence[str], level: int | str, reason: str) -> int:
+        """Change the level of many patients in one transaction (all or none)."""
+        if not nhs_numbers:
+            raise ValidationError("patients", "none selected")
+        lvl = validate.level(level)
+        why = _reason(reason)
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.MANAGE_CASELOAD)
+            when = self._today()
+            changed = 0
+            for index, nhs in enumerate(nhs_numbers, start=1):
+                try:
+                    patient = self._patient(s, nhs, for_update=True)
+                    self._alive(patient)
+                    current = self._require_open(s, patient)
+                except DomainError as exc:
+                    raise type(exc)(f"Patient {index} of {len(nhs_numbers)}: {exc}") from None
+                if current.level == lvl:
+                    continue
+                change = (
+                    AssignmentChange.STEP_UP if lvl > current.level else AssignmentChange.STEP_DOWN
+                )
+                self._end(current, when, change, why)
+                row = self._start(s, patient, current.key_worker, lvl, when, change, why, actor)
+                self._audit(
+                    s,
+                    actor,
+                    f"caseload.{change.value}",
+                    "caseload_assignment",
+                    entity_id=row.id,
+                    patient_id=patient.id,
+                    summary=f"Level {current.level} to {lvl} (bulk)",
+                )
+                changed += 1
+            return changed
+
+    def discharge(self, nhs: str, reason: str, on_date: str | date | None = None) -> AssignmentView:
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.MANAGE_CASELOAD)
+            patient = self._patient(s, nhs, for_update=True)
+            current = self._require_open(s, patient)
+            self._end(
+                current,
+                self._date(on_date, "discharge date"),
+                AssignmentChange.DISCHARGE,
+                _reason(reason),
+            )
+            s.flush()
+            self._audit(
+                s,
+                actor,
+                "caseload.discharge",
+                "caseload_assignment",
+                entity_id=current.id,
+                patient_id=patient.id,
+                summary=f"Discharged from {current.key_worker.username}'s caseload",
+            )
+            return assignment_view(current)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _date(self, value: str | date | None, field: str) -> date:
+        today = self._today()
+        when = validate.parse_date(value, field) or today
+        validate.not_future(when, today, field)
+        return when
+
+    @staticmethod
+    def _alive(patient: Patient) -> None:
+        if patient.date_of_death is not None:
+            raise ConflictError(
+                f"This patient died on {patient.date_of_death:%d/%m/%Y}; caseloads cannot change."
+            )
+
+    def _key_worker(
+        self, s: Session, username: str | None, field: str = "key worker"
+    ) -> StaffMember:
+        if not username or not username.strip():
+            raise ValidationError(field, "is required")
+        worker = self._staff(s, username, field)
+        if not worker.active:
+            raise ValidationError(field, f"{worker.display_name}'s account is disabled")
+        if worker.role not in KEY_WORKER_ROLES:
+            raise ValidationError(
+                field, f"a {Role(worker.role).label.lower()} cannot hold a caseload as key worker"
+            )
+        return worker
+
+    @staticmethod
+    def _open(s: Session, patient_id: int) -> CaseloadAssignment | None:
+        return s.scalar(
+            select(CaseloadAssignment).where(
+                and_(
+                    CaseloadAssignment.patient_id == patient_id,
+                    CaseloadAssignment.end_date.is_(None),
+                )
+            )
+        )
+
+    def _require_open(self, s: Session, patient: Patient) -> CaseloadAssignment:
+        current = self._open(s, patient.id)
+        if current is None:
+            raise ConflictError(
+                f"{nhs_number.format_nhs(patient.nhs_number)} is not on anyone's caseload."
+            )
+        return current
+
+    @staticmethod
+    def _end(row: CaseloadAssignment, when: date, change: AssignmentChange, reason: str) -> None:
+        if when < row.start_date:
+            raise ValidationError(
+                "date", f"is before the current assignment began ({row.start_date:%d/%m/%Y})"
+            )
+        row.end_date = when
+        row.end_change = change.value
+        row.end_reason = reason
+
+    @staticmethod
+    def _start(
+        s: Session,
+        patient: Patient,
+        worker: StaffMember,
+        level: int,
+        when: date,
+        change: AssignmentChange,
+        reason: str | None,
+        actor: Actor,
+    ) -> CaseloadAssignment:
+        # End first, then insert: the partial unique index allows one open row per patient.
+        s.flush()
+        row = CaseloadAssignment(
+            patient_id=patient.id,
+            key_worker=worker,
+            level=level,
+            start_date=when,
+            start_change=change.value,
+            start_reason=reason,
+            created_by_id=actor.id,
+            created_at=utcnow(),
+        )
+        s.add(row)
+        s.flush()
+        return row
+
+
+def _reason(reason: str | None) -> str:
+    value = validate.text(reason, "reason", required=True, max_len=REASON_MAX)
+    assert value is not None
+    return value

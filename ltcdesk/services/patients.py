@@ -1,0 +1,594 @@
+"""Registering and editing patients: demographics, conditions, carers, consent, death."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ltcdesk.domain import nhs_number, validate
+from ltcdesk.domain.errors import ConflictError, NotFoundError, StaleRecordError, ValidationError
+from ltcdesk.domain.permissions import Action
+from ltcdesk.domain.vocab import (
+    CONDITION_NAMES,
+    AssignmentChange,
+    ConsentStatus,
+    ContactMethod,
+    Sex,
+)
+from ltcdesk.models import (
+    Carer,
+    CaseloadAssignment,
+    ConditionType,
+    ConsentRecord,
+    Patient,
+    PatientCondition,
+    Practice,
+    utcnow,
+)
+from ltcdesk.services.base import ServiceBase, age_on
+from ltcdesk.services.caseload import AssignmentView, assignment_view
+
+
+@dataclass(frozen=True)
+class NewPatient:
+    """What the register dialog and ``ltcdesk patient add`` collect. Strings as typed."""
+
+    nhs_number: str
+    family_name: str
+    given_name: str
+    date_of_birth: str | date
+    practice_code: str
+    sex: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    phone: str | None = None
+    lives_alone: bool = False
+    preferred_contact: str | None = None
+    interpreter_needed: bool = False
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class PatientChanges:
+    """Fields to change; None means leave as is. Use "" to clear an optional text field."""
+
+    family_name: str | None = None
+    given_name: str | None = None
+    date_of_birth: str | date | None = None
+    sex: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    phone: str | None = None
+    practice_code: str | None = None
+    lives_alone: bool | None = None
+    preferred_contact: str | None = None
+    interpreter_needed: bool | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class ConditionView:
+    id: int
+    code: str
+    name: str
+    diagnosed_on: date | None
+    ended_on: date | None
+    ended_reason: str | None
+
+
+@dataclass(frozen=True)
+class CarerView:
+    id: int
+    name: str
+    relationship: str | None
+    phone: str | None
+    lives_with_patient: bool
+    offered_support: bool
+    support_offered_on: date | None
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    status: str
+    recorded_on: date
+    recorded_by: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class PatientDetail:
+    id: int
+    nhs_number: str
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    age: int
+    sex: str
+    address: str | None
+    postcode: str | None
+    phone: str | None
+    practice_code: str
+    practice_name: str
+    date_of_death: date | None
+    lives_alone: bool
+    preferred_contact: str | None
+    interpreter_needed: bool
+    language: str | None
+    version: int
+    updated_at: datetime
+    updated_by: str | None
+    conditions: tuple[ConditionView, ...] = ()
+    carers: tuple[CarerView, ...] = ()
+    consent: ConsentView | None = None
+    assignment: AssignmentView | None = None
+    history: tuple[AssignmentView, ...] = field(default=())
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def active_conditions(self) -> tuple[ConditionView, ...]:
+        return tuple(c for c in self.conditions if c.ended_on is None)
+
+
+class PatientService(ServiceBase):
+    # ------------------------------------------------------------------ reading
+
+    def get(self, nhs: str) -> PatientDetail:
+        """The whole record. Viewing is audited (who looked at whom, when)."""
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            patient = self._load(s, nhs)
+            self._audit(
+                s,
+                actor,
+                "patient.view",
+                "patient",
+                entity_id=patient.id,
+                patient_id=patient.id,
+                summary="Viewed patient record",
+            )
+            return self._detail(s, patient)
+
+    def _load(self, s: Session, nhs: str) -> Patient:
+        digits = nhs_number.normalise(nhs)
+        patient = s.scalar(
+            select(Patient)
+            .where(Patient.nhs_number == digits)
+            .options(
+                selectinload(Patient.conditions),
+                selectinload(Patient.carers),
+                selectinload(Patient.consents).selectinload(ConsentRecord.recorded_by),
+                selectinload(Patient.practice),
+                selectinload(Patient.updated_by),
+            )
+        )
+        if patient is None:
+            raise NotFoundError(f"No patient with NHS number {nhs_number.format_nhs(digits)}.")
+        return patient
+
+    def _detail(self, s: Session, p: Patient) -> PatientDetail:
+        rows = s.scalars(
+            select(CaseloadAssignment)
+            .where(CaseloadAssignment.patient_id == p.id)
+            .options(
+                selectinload(CaseloadAssignment.key_worker),
+                selectinload(CaseloadAssignment.created_by),
+            )
+            .order_by(CaseloadAssignment.start_date, CaseloadAssignment.id)
+        ).all()
+        history = tuple(assignment_view(a) for a in rows)
+        current = next((a for a in reversed(history) if a.end_date is None), None)
+        consent = p.consents[-1] if p.consents else None
+        today = p.date_of_death or self._today()
+        return PatientDetail(
+            id=p.id,
+            nhs_number=p.nhs_number,
+            family_name=p.family_name,
+            given_name=p.given_name,
+            date_of_birth=p.date_of_birth,
+            age=age_on(p.date_of_birth, today),
+            sex=p.sex,
+            address=p.address,
+            postcode=p.postcode,
+            phone=p.phone,
+            practice_code=p.practice.code,
+            practice_name=p.practice.name,
+            date_of_death=p.date_of_death,
+            lives_alone=p.lives_alone,
+            preferred_contact=p.preferred_contact,
+            interpreter_needed=p.interpreter_needed,
+            language=p.language,
+            version=p.version,
+            updated_at=p.updated_at,
+            updated_by=p.updated_by.display_name if p.updated_by else None,
+            conditions=tuple(
+                ConditionView(
+                    c.id,
+                    c.condition_code,
+                    CONDITION_NAMES.get(c.condition_code, c.condition_code),
+                    c.diagnosed_on,
+                    c.ended_on,
+                    c.ended_reason,
+                )
+                for c in p.conditions
+            ),
+            carers=tuple(
+                CarerView(
+                    c.id,
+                    c.name,
+                    c.relationship_to_patient,
+                    c.phone,
+                    c.lives_with_patient,
+                    c.offered_support,
+                    c.support_offered_on,
+                )
+                for c in p.carers
+            ),
+            consent=ConsentView(
+                consent.status, consent.recorded_on, consent.recorded_by.display_name, consent.note
+            )
+            if consent
+            else None,
+            assignment=current,
+            history=history,
+        )
+
+    # ------------------------------------------------------------------ writing
+
+    def register(self, new: NewPatient) -> PatientDetail:
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.REGISTER_PATIENT)
+            today = self._today()
+            digits = nhs_number.normalise(new.nhs_number)
+            values = {
+                "family_name": validate.name(new.family_name, "family name"),
+                "given_name": validate.name(new.given_name, "given name"),
+                "date_of_birth": validate.date_of_birth(new.date_of_birth, today),
+                "sex": validate.choice(new.sex, Sex, "sex", default=Sex.UNKNOWN).value,
+                "address": validate.text(new.address, "address"),
+                "postcode": validate.postcode(new.postcode),
+                "phone": validate.phone(new.phone),
+                "lives_alone": bool(new.lives_alone),
+                "preferred_contact": _contact(new.preferred_contact),
+                "interpreter_needed": bool(new.interpreter_needed),
+                "language": validate.text(new.language, "language", max_len=50),
+            }
+            practice = self._practice(s, new.practice_code)
+            if s.scalar(select(Patient.id).where(Patient.nhs_number == digits)) is not None:
+                raise ConflictError(
+                    f"NHS number {nhs_number.format_nhs(digits)} is already registered."
+                )
+            now = utcnow()
+            patient = Patient(
+                nhs_number=digits,
+                practice=practice,
+                created_at=now,
+                updated_at=now,
+                updated_by_id=actor.id,
+                **values,
+            )
+            s.add(patient)
+            try:
+                s.flush()
+            except IntegrityError:
+                raise ConflictError(
+                    f"NHS number {nhs_number.format_nhs(digits)} is already registered."
+                ) from None
+            self._audit(
+                s,
+                actor,
+                "patient.register",
+                "patient",
+                entity_id=patient.id,
+                patient_id=patient.id,
+                summary=f"Registered at practice {practice.code}",
+            )
+            return self._detail(s, self._load(s, digits))
+
+    def update(self, nhs: str, changes: PatientChanges, expected_version: int) -> PatientDetail:
+        """Save edits made to the version the user read; a newer save raises StaleRecordError."""
+        try:
+            with self._sessions.begin() as s:
+                actor = self._actor(s, Action.EDIT_DEMOGRAPHICS)
+                patient = self._load(s, nhs)
+                if patient.version != expected_version:
+                    raise StaleRecordError(
+                        "This patient's record",
+                        patient.updated_by.display_name if patient.updated_by else None,
+                        patient.updated_at,
+                    )
+                changed = self._apply(s, patient, changes)
+                if not changed:
+                    return self._detail(s, patient)
+                self._touch(s, patient, actor.id)
+                # The version column makes this UPDATE match nothing if another session
+                # saved in between; SQLAlchemy then raises StaleDataError.
+                s.flush()
+                self._audit(
+                    s,
+                    actor,
+                    "patient.update",
+                    "patient",
+                    entity_id=patient.id,
+                    patient_id=patient.id,
+                    summary="Changed: " + ", ".join(sorted(changed)),
+                )
+                return self._detail(s, patient)
+        except StaleDataError:
+            raise self._stale(nhs) from None
+
+    def _stale(self, nhs: str) -> StaleRecordError:
+        with self._sessions.begin() as s:
+            p = self._load(s, nhs)
+            return StaleRecordError(
+                "This patient's record",
+                p.updated_by.display_name if p.updated_by else None,
+                p.updated_at,
+            )
+
+    def _apply(self, s: Session, p: Patient, c: PatientChanges) -> list[str]:
+        today = self._today()
+        new: dict[str, object] = {}
+        if c.family_name is not None:
+            new["family_name"] = validate.name(c.family_name, "family name")
+        if c.given_name is not None:
+            new["given_name"] = validate.name(c.given_name, "given name")
+        if c.date_of_birth is not None:
+            new["date_of_birth"] = validate.date_of_birth(c.date_of_birth, today)
+        if c.sex is not None:
+            new["sex"] = validate.choice(c.sex, Sex, "sex").value
+        if c.address is not None:
+            new["address"] = validate.text(c.address, "address")
+        if c.postcode is not None:
+            new["postcode"] = validate.postcode(c.postcode)
+        if c.phone is not None:
+            new["phone"] = validate.phone(c.phone)
+        if c.lives_alone is not None:
+            new["lives_alone"] = bool(c.lives_alone)
+        if c.preferred_contact is not None:
+            new["preferred_contact"] = _contact(c.preferred_contact)
+        if c.interpreter_needed is not None:
+            new["interpreter_needed"] = bool(c.interpreter_needed)
+        if c.language is not None:
+            new["language"] = validate.text(c.language, "language", max_len=50)
+        if c.practice_code is not None:
+            practice = self._practice(s, c.practice_code)
+            new["practice_id"] = practice.id
+        changed = [k for k, v in new.items() if getattr(p, k) != v]
+        for k in changed:
+            setattr(p, k, new[k])
+        return ["practice" if k == "practice_id" else k for k in changed]
+
+    @staticmethod
+    def _practice(s: Session, code: str) -> Practice:
+        normalised = validate.practice_code(code)
+        practice = s.scalar(select(Practice).where(Practice.code == normalised))
+        if practice is None:
+            raise ValidationError("practice", f"no practice with code '{normalised}'")
+        return practice
+
+    def _touch(self, s: Session, patient: Patient, actor_id: int) -> None:
+        # Any change to the aggregate bumps the patient's version, so a stale editor of the
+        # record is told rather than silently overwriting.
+        patient.updated_at = utcnow()
+        patient.updated_by_id = actor_id
+
+    def add_condition(
+        self, nhs: str, code: str, diagnosed_on: str | date | None = None
+    ) -> PatientDetail:
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.EDIT_CONDITIONS)
+            patient = self._load(s, nhs)
+            normalised = (code or "").strip().upper()
+            ctype = s.get(ConditionType, normalised)
+            if ctype is None or not ctype.active:
+                raise ValidationError("condition", f"'{code}' is not a known long term condition")
+            when = validate.not_future(
+                validate.parse_date(diagnosed_on, "diagnosis date"), self._today(), "diagnosis date"
+            )
+            if when is not None and when < patient.date_of_birth:
+                raise ValidationError("diagnosis date", "is before the date of birth")
+            if any(
+                c.condition_code == normalised and c.ended_on is None for c in patient.conditions
+            ):
+                raise ConflictError(f"{ctype.name} is already recorded for this patient.")
+            row = PatientCondition(condition_code=normalised, diagnosed_on=when)
+            patient.conditions.append(row)
+            self._touch(s, patient, actor.id)
+            s.flush()
+            self._audit(
+                s,
+                actor,
+                "condition.add",
+                "patient_condition",
+                entity_id=row.id,
+                patient_id=patient.id,
+                summary=f"Added condition {normalised}",
+            )
+            return self._detail(s, patient)
+
+    def end_condition(
+        self, nhs: str, code: str, ended_on: str | date | None = None, reason: str | None = None
+    ) -> PatientDetail:
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.EDIT_CONDITIONS)
+            patient = self._load(s, nhs)
+            normalised = (code or "").strip().upper()
+            row = next(
+                (
+                    c
+                    for c in patient.conditions
+                    if c.condition_code == normalised and c.ended_on is None
+                ),
+                None,
+            )
+            if row is None:
+                raise NotFoundError(f"This patient has no current condition '{code}'.")
+            when = validate.parse_date(ended_on, "end date") or self._today()
+            validate.not_future(when, self._today(), "end date")
+            row.ended_on = when
+            row.ended_reason = validate.text(reason, "reason")
+            self._touch(s, patient, actor.id)
+            s.flush()
+            self._audit(
+                s,
+                actor,
+                "condition.end",
+                "patient_condition",
+                entity_id=row.id,
+                patient_id=patient.id,
+                summary=f"Ended condition {normalised}",
+            )
+            return self._detail(s, patient)
+
+    def add_carer(
+        self,
+        nhs: str,
+        name: str,
+        relationship: str | None = None,
+        phone: str | None = None,
+        lives_with_patient: bool = False,
+        offered_support: bool = False,
+        support_offered_on: str | date | None = None,
+    ) -> PatientDetail:
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.EDIT_CARERS)
+            patient = self._load(s, nhs)
+            offered_on = validate.not_future(
+                validate.parse_date(support_offered_on, "support offered on"),
+                self._today(),
+                "support offered on",
+            )
+            if offered_support and offered_on is None:
+                offered_on = self._today()
+            carer = Carer(
+                name=validate.name(name, "carer name"),
+                relationship_to_patient=validate.text(relationship, "relationship", max_len=50),
+                phone=validate.phone(phone, "carer phone"),
+                lives_with_patient=bool(lives_with_patient),
+                offered_support=bool(offered_support),
+                support_offered_on=offered_on if offered_support else None,
+            )
+            patient.carers.append(carer)
+            self._touch(s, patient, actor.id)
+            s.flush()
+            self._audit(
+                s,
+                actor,
+                "carer.add",
+                "carer",
+                entity_id=carer.id,
+                patient_id=patient.id,
+                summary="Added a carer",
+            )
+            return self._detail(s, patient)
+
+    def record_consent(
+        self, nhs: str, status: str, recorded_on: str | date | None = None, note: str | None = None
+    ) -> PatientDetail:
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.RECORD_CONSENT)
+            patient = self._load(s, nhs)
+            value = validate.choice(status, ConsentStatus, "consent")
+            when = validate.parse_date(recorded_on, "consent date") or self._today()
+            validate.not_future(when, self._today(), "consent date")
+            record = ConsentRecord(
+                status=value.value,
+                recorded_on=when,
+                recorded_by_id=actor.id,
+                note=validate.text(note, "consent note", max_len=2000, multiline=True),
+            )
+            patient.consents.append(record)
+            self._touch(s, patient, actor.id)
+            s.flush()
+            self._audit(
+                s,
+                actor,
+                "consent.record",
+                "consent",
+                entity_id=record.id,
+                patient_id=patient.id,
+                summary=f"Consent to share: {value.value}",
+            )
+            return self._detail(s, patient)
+
+    def record_death(self, nhs: str, date_of_death: str | date) -> PatientDetail:
+        """Record a death: ends any caseload assignment and takes the person off active lists."""
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.RECORD_DEATH)
+            patient = self._load(s, nhs)
+            when = validate.parse_date(date_of_death, "date of death", required=True)
+            assert when is not None
+            validate.not_future(when, self._today(), "date of death")
+            if when < patient.date_of_birth:
+                raise ValidationError("date of death", "is before the date of birth")
+            if patient.date_of_death is not None:
+                raise ConflictError(
+                    f"A death on {patient.date_of_death:%d/%m/%Y} is already recorded."
+                )
+            patient.date_of_death = when
+            open_row = s.scalar(
+                select(CaseloadAssignment).where(
+                    CaseloadAssignment.patient_id == patient.id,
+                    CaseloadAssignment.end_date.is_(None),
+                )
+            )
+            if open_row is not None:
+                open_row.end_date = max(when, open_row.start_date)
+                open_row.end_change = AssignmentChange.DEATH.value
+                open_row.end_reason = "Died"
+            self._touch(s, patient, actor.id)
+            s.flush()
+            self._audit(
+                s,
+                actor,
+                "patient.death",
+                "patient",
+                entity_id=patient.id,
+                patient_id=patient.id,
+                summary="Recorded date of death",
+            )
+            return self._detail(s, patient)
+
+    # ------------------------------------------------------------------ lookups
+
+    def search(self, text: str, limit: int = 50) -> list[tuple[str, str, date]]:
+        """(NHS number, 'Family, Given', date of birth) for a name or NHS number fragment."""
+        term = (text or "").strip()
+        if not term:
+            return []
+        with self._sessions.begin() as s:
+            self._actor(s, Action.VIEW_PATIENT)
+            digits = term.replace(" ", "")
+            if digits.isdigit():
+                cond = Patient.nhs_number.startswith(digits)
+            else:
+                like = f"{term.lower()}%"
+                cond = func.lower(Patient.family_name).like(like) | func.lower(
+                    Patient.given_name
+                ).like(like)
+            rows = s.execute(
+                select(
+                    Patient.nhs_number,
+                    Patient.family_name,
+                    Patient.given_name,
+                    Patient.date_of_birth,
+                )
+                .where(cond)
+                .order_by(Patient.family_name, Patient.given_name)
+                .limit(limit)
+            ).all()
+            return [(r[0], f"{r[1]}, {r[2]}", r[3]) for r in rows]
+
+
+def _contact(value: str | None) -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    return validate.choice(value, ContactMethod, "preferred contact").value

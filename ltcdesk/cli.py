@@ -1,0 +1,542 @@
+"""The command line: ``ltcdesk [--db TARGET] [--user USERNAME] COMMAND``.
+
+Exit status: 0 success; 2 bad input, with one line on stderr and nothing written;
+1 anything unexpected (the traceback goes to the log, not the screen).
+Qt, pandas and reportlab are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ltcdesk import __version__
+from ltcdesk.domain.errors import DomainError, ValidationError
+from ltcdesk.domain.vocab import Role
+
+log = logging.getLogger("ltcdesk.cli")
+Handler = Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """argparse found the command line malformed (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ltcdesk",
+        description="Caseload management for integrated locality care teams.",
+        epilog="TARGET is a file path (SQLite) or a SQLAlchemy URL such as "
+        "postgresql+psycopg://user@host/ltcdesk. Default: $LTCDESK_DB, else the user data folder.",
+    )
+    _add_global_options(parser, argparse.SUPPRESS)
+    parser.set_defaults(db=None, user=None)
+    parser.add_argument("--version", action="version", version=f"ltcdesk {__version__}")
+    # --db and --user are accepted after the command too (``ltcdesk caseload --db x.db``).
+    common = _Parser(add_help=False)
+    _add_global_options(common, argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    original_add = sub.add_parser
+
+    def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return original_add(name, parents=[common], **kwargs)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
+
+    sub.add_parser("gui", help="open the desktop application (the default)")
+
+    p = sub.add_parser("init", help="create or upgrade the database and the first administrator")
+    p.add_argument("--admin", default="admin", metavar="USERNAME")
+
+    p = sub.add_parser("demo", help="fill an empty database with a believable demo team")
+    p.add_argument("--patients", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=1)
+
+    patient = sub.add_parser("patient", help="register or show a patient")
+    psub = patient.add_subparsers(dest="patient_command", required=True, parser_class=_Parser)
+    original_padd = psub.add_parser
+
+    def add_patient_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return original_padd(name, parents=[common], **kwargs)
+
+    psub.add_parser = add_patient_parser  # type: ignore[method-assign]
+    p = psub.add_parser("add", help="register a patient")
+    p.add_argument("--nhs", required=True, help="NHS number (spaces allowed)")
+    p.add_argument("--family", required=True, help="family name")
+    p.add_argument("--given", required=True, help="given name")
+    p.add_argument("--dob", required=True, help="date of birth, YYYY-MM-DD or DD/MM/YYYY")
+    p.add_argument("--practice", required=True, help="practice code, e.g. C82001")
+    p.add_argument("--sex", choices=["female", "male", "other", "unknown"])
+    p.add_argument("--address")
+    p.add_argument("--postcode")
+    p.add_argument("--phone")
+    p.add_argument("--lives-alone", action="store_true")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p = psub.add_parser("show", help="show a patient's record")
+    p.add_argument("nhs", metavar="NHS")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    practice = sub.add_parser("practice", help="add or list GP practices")
+    prsub = practice.add_subparsers(dest="practice_command", required=True, parser_class=_Parser)
+    p = prsub.add_parser("add", parents=[common], help="add a practice")
+    p.add_argument("code", metavar="CODE", help="ODS code, e.g. C82001")
+    p.add_argument("name", metavar="NAME")
+    p = prsub.add_parser("list", parents=[common], help="list practices")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    staff = sub.add_parser("staff", help="add or list members of staff")
+    ssub = staff.add_subparsers(dest="staff_command", required=True, parser_class=_Parser)
+    p = ssub.add_parser("add", parents=[common], help="add a member of staff")
+    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("--name", required=True, help="display name")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--team")
+    p = ssub.add_parser("list", parents=[common], help="list staff")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = sub.add_parser("caseload", help="list patients on caseloads")
+    p.add_argument("--worker", metavar="NAME", help="key worker: username or display name")
+    p.add_argument("--level", type=int, choices=[1, 2, 3])
+    p.add_argument("--practice", metavar="CODE")
+    p.add_argument("--condition", metavar="CODE", help="e.g. COPD, HF, DM")
+    p.add_argument("--search", metavar="TEXT", help="name, NHS number or postcode")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    p = sub.add_parser("workers", help="caseload size per key worker (matrons over 80 flagged)")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = sub.add_parser("backup", help="copy the database to a file (SQLite)")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+
+    p = sub.add_parser("restore", help="replace the database with a backup (SQLite)")
+    p.add_argument("file", type=Path, metavar="FILE")
+    return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--db", metavar="TARGET", default=default, help="database file or URL")
+    parser.add_argument(
+        "--user",
+        metavar="USERNAME",
+        default=default,
+        help="acting member of staff (default $LTCDESK_USER or admin)",
+    )
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from ltcdesk.db import open_database
+    from ltcdesk.services.setup import ensure_admin
+
+    db = open_database(args.db)
+    ensure_admin(db.sessions)
+    return db
+
+
+def _user(args: argparse.Namespace) -> str:
+    return (args.user or os.environ.get("LTCDESK_USER") or "admin").strip().lower()
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _print_json(value: Any) -> None:
+    json.dump(_jsonable(value), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for n, row in enumerate(cells):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def _d(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+# ------------------------------------------------------------------------ commands
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from ltcdesk.app import run_gui
+
+    return run_gui(args.db, _user(args))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ltcdesk.db import open_database
+    from ltcdesk.services.setup import ensure_admin
+
+    db = open_database(args.db)
+    made = ensure_admin(db.sessions, args.admin)
+    print(f"Database ready: {db.display_name}")
+    if made:
+        print(f"Created the first administrator: {args.admin}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ltcdesk.services.demo import generate_demo
+
+    db = _open(args)
+    summary = generate_demo(db, patients=args.patients, seed=args.seed, actor_username=_user(args))
+    print(
+        f"Demo data: {summary.patients:,} patients ({summary.on_caseload:,} on caseloads), "
+        f"{summary.staff} staff, {summary.practices} practices, {summary.carers:,} carers, "
+        f"{summary.conditions:,} long term conditions in {summary.seconds:.1f} s."
+    )
+    print(f"Database: {db.display_name}")
+    return 0
+
+
+def _patient_service(args: argparse.Namespace) -> Any:
+    from ltcdesk.services.patients import PatientService
+
+    return PatientService(_open(args).sessions, _user(args))
+
+
+def cmd_patient_add(args: argparse.Namespace) -> int:
+    from ltcdesk.services.patients import NewPatient
+
+    detail = _patient_service(args).register(
+        NewPatient(
+            nhs_number=args.nhs,
+            family_name=args.family,
+            given_name=args.given,
+            date_of_birth=args.dob,
+            practice_code=args.practice,
+            sex=args.sex,
+            address=args.address,
+            postcode=args.postcode,
+            phone=args.phone,
+            lives_alone=args.lives_alone,
+        )
+    )
+    if args.format == "json":
+        _print_json(detail)
+    else:
+        from ltcdesk.domain.nhs_number import format_nhs
+
+        print(f"Registered {detail.display_name}, NHS number {format_nhs(detail.nhs_number)}")
+    return 0
+
+
+def cmd_patient_show(args: argparse.Namespace) -> int:
+    from ltcdesk.domain.nhs_number import format_nhs
+    from ltcdesk.domain.vocab import ConsentStatus
+
+    p = _patient_service(args).get(args.nhs)
+    if args.format == "json":
+        _print_json(p)
+        return 0
+    print(f"{p.given_name} {p.family_name.upper()}   NHS {format_nhs(p.nhs_number)}")
+    print(f"Born {_d(p.date_of_birth)} (age {p.age}), {p.sex}")
+    if p.date_of_death:
+        print(f"Died {_d(p.date_of_death)}")
+    print(f"Practice: {p.practice_name} ({p.practice_code})")
+    print(f"Address: {', '.join(x for x in (p.address, p.postcode) if x) or '—'}")
+    print(f"Phone: {p.phone or '—'}   Lives alone: {'yes' if p.lives_alone else 'no'}")
+    if p.assignment:
+        a = p.assignment
+        print(f"Key worker: {a.key_worker_name}, level {a.level} since {_d(a.start_date)}")
+    else:
+        print("Key worker: not on a caseload")
+    consent = ConsentStatus(p.consent.status).label if p.consent else "not recorded"
+    print(f"Consent to share: {consent}")
+    active = p.active_conditions
+    print("Long term conditions: " + (", ".join(c.name for c in active) if active else "none"))
+    for c in p.carers:
+        print(
+            f"Carer: {c.name} ({c.relationship or 'carer'})"
+            f"{', offered support' if c.offered_support else ''}"
+        )
+    return 0
+
+
+def _resolve_worker(db: Any, user: str, name: str) -> str:
+    from ltcdesk.services.setup import SetupService
+
+    wanted = name.strip().lower()
+    staff = SetupService(db.sessions, user).staff()
+    for s in staff:
+        if s.username == wanted:
+            return s.username
+    matches = [s for s in staff if wanted in s.display_name.lower()]
+    if len(matches) == 1:
+        return matches[0].username
+    if not matches:
+        raise ValidationError("worker", f"no member of staff called '{name}'")
+    names = ", ".join(s.username for s in matches)
+    raise ValidationError("worker", f"'{name}' matches several staff: {names}")
+
+
+def cmd_caseload(args: argparse.Namespace) -> int:
+    from ltcdesk.domain.nhs_number import format_nhs
+    from ltcdesk.services.caseload import CaseloadFilter, CaseloadService
+
+    db = _open(args)
+    user = _user(args)
+    worker = _resolve_worker(db, user, args.worker) if args.worker else None
+    rows = CaseloadService(db.sessions, user).list(
+        CaseloadFilter(
+            worker=worker,
+            level=args.level,
+            practice=args.practice,
+            condition=args.condition,
+            text=args.search,
+        )
+    )
+    if args.format == "json":
+        _print_json([dataclasses.asdict(r) | {"ltc_count": r.ltc_count} for r in rows])
+        return 0
+    headers = [
+        "nhs_number",
+        "family_name",
+        "given_name",
+        "date_of_birth",
+        "age",
+        "practice",
+        "key_worker",
+        "level",
+        "ltc_count",
+        "conditions",
+        "lives_alone",
+        "carer",
+    ]
+    table = [
+        [
+            format_nhs(r.nhs_number),
+            r.family_name,
+            r.given_name,
+            _d(r.date_of_birth),
+            r.age,
+            r.practice_code,
+            r.key_worker_name,
+            r.level,
+            r.ltc_count,
+            " ".join(r.conditions),
+            "yes" if r.lives_alone else "no",
+            "yes" if r.has_carer else "no",
+        ]
+        for r in rows
+    ]
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(table)
+    else:
+        _table(
+            [
+                "NHS number",
+                "Family name",
+                "Given name",
+                "Born",
+                "Age",
+                "Practice",
+                "Key worker",
+                "Level",
+                "LTCs",
+                "Conditions",
+                "Alone",
+                "Carer",
+            ],
+            table,
+        )
+        print(f"\n{len(rows):,} patients")
+    return 0
+
+
+def cmd_workers(args: argparse.Namespace) -> int:
+    from ltcdesk.services.caseload import CaseloadService
+
+    sizes = CaseloadService(_open(args).sessions, _user(args)).sizes()
+    if args.format == "json":
+        _print_json([dataclasses.asdict(w) | {"over_limit": w.over_limit} for w in sizes])
+        return 0
+    _table(
+        ["Username", "Name", "Role", "Total", "L1", "L2", "L3", ""],
+        [
+            [
+                w.username,
+                w.display_name,
+                Role(w.role).label,
+                w.total,
+                w.level_1,
+                w.level_2,
+                w.level_3,
+                "OVER 80 – unsustainable" if w.over_limit else "",
+            ]
+            for w in sizes
+        ],
+    )
+    return 0
+
+
+def _require_sqlite(db: Any, what: str) -> Path:
+    if db.sqlite_path is None:
+        raise ValidationError(
+            "database", f"{what} works on SQLite files; for PostgreSQL use pg_dump / pg_restore"
+        )
+    return Path(db.sqlite_path)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from ltcdesk.db import backup_sqlite
+    from ltcdesk.domain.permissions import Action, require
+    from ltcdesk.services.setup import SetupService
+
+    db = _open(args)
+    me = next(
+        (s for s in SetupService(db.sessions, _user(args)).staff() if s.username == _user(args)),
+        None,
+    )
+    assert me is not None
+    require(me.role, Action.BACKUP)
+    source = _require_sqlite(db, "backup")
+    out = backup_sqlite(source, args.out)
+    print(f"Backed up {source} to {out} ({out.stat().st_size:,} bytes, integrity ok)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from ltcdesk.db import open_database, resolve_target, restore_sqlite
+
+    _url, target = resolve_target(args.db)
+    if target is None:
+        raise ValidationError(
+            "database", "restore works on SQLite files; for PostgreSQL use pg_restore"
+        )
+    kept = restore_sqlite(args.file, target)
+    db = open_database(target)  # brings an older backup up to the current schema
+    db.dispose()
+    print(f"Restored {target} from {args.file}")
+    if kept:
+        print(f"The previous database was kept as {kept}")
+    return 0
+
+
+def _setup_service(args: argparse.Namespace) -> Any:
+    from ltcdesk.services.setup import SetupService
+
+    return SetupService(_open(args).sessions, _user(args))
+
+
+def cmd_practice_add(args: argparse.Namespace) -> int:
+    practice = _setup_service(args).add_practice(args.code, args.name)
+    print(f"Added practice {practice.code} {practice.name}")
+    return 0
+
+
+def cmd_practice_list(args: argparse.Namespace) -> int:
+    rows = _setup_service(args).practices()
+    if args.format == "json":
+        _print_json(rows)
+    else:
+        _table(["Code", "Name", "Patients"], [[r.code, r.name, f"{r.patients:,}"] for r in rows])
+    return 0
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    member = _setup_service(args).add_staff(args.username, args.name, args.role, args.team)
+    print(f"Added {member.display_name} ({member.username}) as {Role(member.role).label}")
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace) -> int:
+    rows = _setup_service(args).staff()
+    if args.format == "json":
+        _print_json(rows)
+    else:
+        _table(
+            ["Username", "Name", "Role", "Team", "Active"],
+            [
+                [
+                    r.username,
+                    r.display_name,
+                    Role(r.role).label,
+                    r.team or "",
+                    "yes" if r.active else "no",
+                ]
+                for r in rows
+            ],
+        )
+    return 0
+
+
+COMMANDS: dict[str, Handler] = {
+    "practice add": cmd_practice_add,
+    "practice list": cmd_practice_list,
+    "staff add": cmd_staff_add,
+    "staff list": cmd_staff_list,
+    "gui": cmd_gui,
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "patient add": cmd_patient_add,
+    "patient show": cmd_patient_show,
+    "caseload": cmd_caseload,
+    "workers": cmd_workers,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ltcdesk.config import setup_logging
+
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    command = args.command or "gui"
+    if command in ("patient", "practice", "staff"):
+        command = f"{command} {getattr(args, command + '_command')}"
+    setup_logging()
+    try:
+        return COMMANDS[command](args)
+    except DomainError as exc:
+        print(f"ltcdesk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ltcdesk: interrupted; nothing was half-written", file=sys.stderr)
+        return 1
+    except Exception:
+        log.exception("unexpected error in command %s", command)
+        from ltcdesk.paths import log_dir
+
+        print(
+            f"ltcdesk: unexpected error; details are in {log_dir() / 'ltcdesk.log'}",
+            file=sys.stderr,
+        )
+        return 1

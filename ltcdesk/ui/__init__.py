@@ -1,0 +1,1 @@
+"""Everything that imports Qt lives here (and in the composition root, ltcdesk/app.py)."""

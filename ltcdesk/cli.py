@@ -50,31 +50,23 @@ def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     _add_global_options(common, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    original_add = sub.add_parser
 
-    def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        return original_add(name, parents=[common], **kwargs)
+    sub.add_parser("gui", parents=[common], help="open the desktop application (the default)")
 
-    sub.add_parser = add_parser  # type: ignore[method-assign]
-
-    sub.add_parser("gui", help="open the desktop application (the default)")
-
-    p = sub.add_parser("init", help="create or upgrade the database and the first administrator")
+    p = sub.add_parser(
+        "init", parents=[common], help="create or upgrade the database and the first administrator"
+    )
     p.add_argument("--admin", default="admin", metavar="USERNAME")
 
-    p = sub.add_parser("demo", help="fill an empty database with a believable demo team")
+    p = sub.add_parser(
+        "demo", parents=[common], help="fill an empty database with a believable demo team"
+    )
     p.add_argument("--patients", type=int, default=2000)
     p.add_argument("--seed", type=int, default=1)
 
-    patient = sub.add_parser("patient", help="register or show a patient")
+    patient = sub.add_parser("patient", parents=[common], help="register or show a patient")
     psub = patient.add_subparsers(dest="patient_command", required=True, parser_class=_Parser)
-    original_padd = psub.add_parser
-
-    def add_patient_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        return original_padd(name, parents=[common], **kwargs)
-
-    psub.add_parser = add_patient_parser  # type: ignore[method-assign]
-    p = psub.add_parser("add", help="register a patient")
+    p = psub.add_parser("add", parents=[common], help="register a patient")
     p.add_argument("--nhs", required=True, help="NHS number (spaces allowed)")
     p.add_argument("--family", required=True, help="family name")
     p.add_argument("--given", required=True, help="given name")
@@ -86,11 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phone")
     p.add_argument("--lives-alone", action="store_true")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p = psub.add_parser("show", help="show a patient's record")
+    p = psub.add_parser("show", parents=[common], help="show a patient's record")
     p.add_argument("nhs", metavar="NHS")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
-    practice = sub.add_parser("practice", help="add or list GP practices")
+    practice = sub.add_parser("practice", parents=[common], help="add or list GP practices")
     prsub = practice.add_subparsers(dest="practice_command", required=True, parser_class=_Parser)
     p = prsub.add_parser("add", parents=[common], help="add a practice")
     p.add_argument("code", metavar="CODE", help="ODS code, e.g. C82001")
@@ -98,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = prsub.add_parser("list", parents=[common], help="list practices")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
-    staff = sub.add_parser("staff", help="add or list members of staff")
+    staff = sub.add_parser("staff", parents=[common], help="add or list members of staff")
     ssub = staff.add_subparsers(dest="staff_command", required=True, parser_class=_Parser)
     p = ssub.add_parser("add", parents=[common], help="add a member of staff")
     p.add_argument("username", metavar="USERNAME")
@@ -108,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = ssub.add_parser("list", parents=[common], help="list staff")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
-    p = sub.add_parser("caseload", help="list patients on caseloads")
+    p = sub.add_parser("caseload", parents=[common], help="list patients on caseloads")
     p.add_argument("--worker", metavar="NAME", help="key worker: username or display name")
     p.add_argument("--level", type=int, choices=[1, 2, 3])
     p.add_argument("--practice", metavar="CODE")
@@ -116,13 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", metavar="TEXT", help="name, NHS number or postcode")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
-    p = sub.add_parser("workers", help="caseload size per key worker (matrons over 80 flagged)")
+    p = sub.add_parser(
+        "workers", parents=[common], help="caseload size per key worker (matrons over 80 flagged)"
+    )
     p.add_argument("--format", choices=["table", "json"], default="table")
 
-    p = sub.add_parser("backup", help="copy the database to a file (SQLite)")
+    p = sub.add_parser("backup", parents=[common], help="copy the database to a file (SQLite)")
     p.add_argument("--out", required=True, type=Path, metavar="FILE")
 
-    p = sub.add_parser("restore", help="replace the database with a backup (SQLite)")
+    p = sub.add_parser(
+        "restore", parents=[common], help="replace the database with a backup (SQLite)"
+    )
     p.add_argument("file", type=Path, metavar="FILE")
     return parser
 
@@ -308,7 +304,7 @@ def cmd_caseload(args: argparse.Namespace) -> int:
     db = _open(args)
     user = _user(args)
     worker = _resolve_worker(db, user, args.worker) if args.worker else None
-    rows = CaseloadService(db.sessions, user).list(
+    rows = CaseloadService(db.sessions, user).list_caseload(
         CaseloadFilter(
             worker=worker,
             level=args.level,

@@ -13,12 +13,13 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -150,6 +151,23 @@ def _looks_like_sqlite(path: Path) -> bool:
         return True
     with path.open("rb") as fh:
         return fh.read(16) == b"SQLite format 3\x00"
+
+
+def sync_id_sequences(conn: Connection, tables: Sequence[Table]) -> None:
+    """After inserting explicit ids in bulk, move PostgreSQL's id sequences past them.
+
+    Otherwise the next ordinary INSERT would be given an id already in use. SQLite takes
+    max(id) + 1 by itself, so there is nothing to do there.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"(SELECT MAX(id) FROM {table.name}))"
+            )
+        )
 
 
 def is_empty(db: Database) -> bool:

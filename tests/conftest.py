@@ -24,7 +24,9 @@ BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never touch the real user data folder or the developer's LTCDESK_DB."""
     monkeypatch.setenv("LTCDESK_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("LTCDESK_DB", raising=False)

@@ -127,7 +127,7 @@ class BulkResult:
 class CaseloadService(ServiceBase):
     # ------------------------------------------------------------------ reading
 
-    def list(self, flt: CaseloadFilter | None = None) -> list[CaseloadRow]:
+    def list_caseload(self, flt: CaseloadFilter | None = None) -> list[CaseloadRow]:
         """Everyone currently on a caseload (deceased excluded), filtered, ordered by name."""
         flt = flt or CaseloadFilter()
         with self._sessions.begin() as s:

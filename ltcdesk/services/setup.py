@@ -128,10 +128,7 @@ class SetupService(ServiceBase):
     def practices(self) -> list[PracticeView]:
         with self._sessions.begin() as s:
             self._actor(s)
-            counts = dict(
-                s.execute(select(Patient.practice_id, func.count()).group_by(Patient.practice_id))
-                .tuples()
-                .all()
-            )
+            per_practice = select(Patient.practice_id, func.count()).group_by(Patient.practice_id)
+            counts: dict[int, int] = {pid: n for pid, n in s.execute(per_practice)}
             rows = s.scalars(select(Practice).order_by(Practice.name)).all()
             return [PracticeView(r.code, r.name, counts.get(r.id, 0)) for r in rows]

@@ -89,7 +89,8 @@ def test_caseload_formats_and_worker_filter(tmp_path, capsys):
     assert run(capsys, "--db", path, "demo", "--patients", "600", "--seed", "3")[0] == 0
     code, out, _ = run(capsys, "--db", path, "caseload", "--format", "json")
     rows = json.loads(out)
-    assert code == 0 and len(rows) > 100
+    assert code == 0
+    assert len(rows) > 100
     first = rows[0]
     for key in ("nhs_number", "family_name", "given_name", "date_of_birth", "age",
                 "practice_code", "key_worker_name", "key_worker_username", "level",
@@ -98,7 +99,8 @@ def test_caseload_formats_and_worker_filter(tmp_path, capsys):
     matron = next(r["key_worker_username"] for r in rows if r["level"] == 3)
     code, out, _ = run(capsys, "--db", path, "caseload", "--worker", matron, "--format", "csv")
     table = list(csv.DictReader(io.StringIO(out)))
-    assert table and {r["level"] for r in table} <= {"1", "2", "3"}
+    assert table
+    assert {r["level"] for r in table} <= {"1", "2", "3"}
     assert all(len(r["nhs_number"].replace(" ", "")) == 10 for r in table)
     code, out, _ = run(capsys, "--db", path, "workers", "--format", "json")
     assert any(w["role"] == "community_matron" for w in json.loads(out))
@@ -108,12 +110,14 @@ def test_backup_and_restore_round_trip(dbfile, capsys, tmp_path):
     run(capsys, "--db", dbfile, *ADD)
     backup = tmp_path / "backups" / "copy.db"
     code, out, _ = run(capsys, "--db", dbfile, "backup", "--out", str(backup))
-    assert code == 0 and "integrity ok" in out
+    assert code == 0
+    assert "integrity ok" in out
     with sqlite3.connect(dbfile) as conn:
         conn.execute("DELETE FROM patients")
     assert patient_count(dbfile) == 0
     code, out, _ = run(capsys, "--db", dbfile, "restore", str(backup))
-    assert code == 0 and "previous database was kept" in out
+    assert code == 0
+    assert "previous database was kept" in out
     assert patient_count(dbfile) == 1
     kept = [p for p in Path(dbfile).parent.iterdir() if "before-restore" in p.name]
     assert len(kept) == 1

@@ -40,7 +40,7 @@ def test_assign_and_list_with_conditions_and_carer(patients):
     cl = caseload(patients)
     cl.assign(NUMBERS[0], "matron1", 3, "Two admissions in three months")
     cl.assign(NUMBERS[1], "nurse", 2)
-    rows = cl.list()
+    rows = cl.list_caseload()
     assert [r.family_name for r in rows] == ["O'Kon", "Smith"]
     first = rows[0]
     assert first.key_worker_name == "Mary Matron"
@@ -56,14 +56,14 @@ def test_filters(patients):
     cl.assign(NUMBERS[0], "matron1", 3)
     cl.assign(NUMBERS[1], "nurse", 2)
     cl.assign(NUMBERS[2], "matron1", 2)
-    assert {r.nhs_number for r in cl.list(CaseloadFilter(worker="matron1"))} == {
+    assert {r.nhs_number for r in cl.list_caseload(CaseloadFilter(worker="matron1"))} == {
         NUMBERS[0], NUMBERS[2]}
-    assert [r.nhs_number for r in cl.list(CaseloadFilter(level=3))] == [NUMBERS[0]]
-    assert [r.nhs_number for r in cl.list(CaseloadFilter(condition="hf"))] == [NUMBERS[0]]
-    assert [r.nhs_number for r in cl.list(CaseloadFilter(text="o'k"))] == [NUMBERS[0]]
-    assert [r.nhs_number for r in cl.list(CaseloadFilter(text="401 023"))] == [NUMBERS[1]]
-    assert len(cl.list(CaseloadFilter(text="le4"))) == 3
-    assert cl.list(CaseloadFilter(practice="C82002")) == []
+    assert [r.nhs_number for r in cl.list_caseload(CaseloadFilter(level=3))] == [NUMBERS[0]]
+    assert [r.nhs_number for r in cl.list_caseload(CaseloadFilter(condition="hf"))] == [NUMBERS[0]]
+    assert [r.nhs_number for r in cl.list_caseload(CaseloadFilter(text="o'k"))] == [NUMBERS[0]]
+    assert [r.nhs_number for r in cl.list_caseload(CaseloadFilter(text="401 023"))] == [NUMBERS[1]]
+    assert len(cl.list_caseload(CaseloadFilter(text="le4"))) == 3
+    assert cl.list_caseload(CaseloadFilter(practice="C82002")) == []
 
 
 def test_second_assignment_is_refused_pointing_at_transfer(patients):
@@ -113,10 +113,10 @@ def test_bulk_transfer_is_all_or_nothing(patients):
         cl.assign(nhs, "matron1", 3)
     with pytest.raises(ConflictError, match="Patient 4 of 4"):
         cl.bulk_transfer(NUMBERS, "matron2", "Matron on long-term leave")
-    assert {r.key_worker_username for r in cl.list()} == {"matron1"}
+    assert {r.key_worker_username for r in cl.list_caseload()} == {"matron1"}
     result = cl.bulk_transfer(NUMBERS[:3], "matron2", "Matron on long-term leave")
     assert result.moved == 3
-    assert {r.key_worker_username for r in cl.list()} == {"matron2"}
+    assert {r.key_worker_username for r in cl.list_caseload()} == {"matron2"}
 
 
 def test_bulk_change_level(patients):
@@ -124,7 +124,7 @@ def test_bulk_change_level(patients):
     cl.assign(NUMBERS[0], "matron1", 3)
     cl.assign(NUMBERS[1], "matron1", 2)
     assert cl.bulk_change_level(NUMBERS[:2], 2, "Reviewed at whiteboard meeting") == 1
-    assert {r.level for r in cl.list()} == {2}
+    assert {r.level for r in cl.list_caseload()} == {2}
 
 
 def test_discharge_and_death_take_people_off_active_lists(patients):
@@ -137,7 +137,7 @@ def test_discharge_and_death_take_people_off_active_lists(patients):
     assert detail.date_of_death is not None
     assert detail.assignment is None
     assert detail.history[-1].end_change == "death"
-    assert cl.list() == []
+    assert cl.list_caseload() == []
     with pytest.raises(ConflictError, match="died"):
         cl.assign(NUMBERS[1], "matron2", 3)
 
@@ -146,7 +146,8 @@ def test_sizes_flag_a_matron_over_eighty(patients):
     cl = caseload(patients)
     cl.assign(NUMBERS[0], "matron1", 3)
     sizes = {w.username: w for w in cl.sizes()}
-    assert sizes["matron1"].total == 1 and sizes["matron1"].level_3 == 1
+    assert sizes["matron1"].total == 1
+    assert sizes["matron1"].level_3 == 1
     assert not sizes["matron1"].over_limit
     assert "navigator" not in sizes
 

@@ -140,7 +140,8 @@ def test_conditions_carers_and_consent(team):
     assert [c.code for c in detail.active_conditions] == ["COPD"]
     assert detail.carers[0].name == "Seán O'Kon"
     assert detail.carers[0].support_offered_on == TODAY
-    assert detail.consent is not None and detail.consent.status == "given"
+    assert detail.consent is not None
+    assert detail.consent.status == "given"
     assert detail.consent.recorded_by == "Mary Matron"
 
 

@@ -74,4 +74,5 @@ def test_arbitrary_text_is_either_valid_or_a_validation_error(raw):
         digits = nhs_number.normalise(raw)
     except ValidationError:
         return
-    assert len(digits) == 10 and digits.isdigit()
+    assert len(digits) == 10
+    assert digits.isdigit()

@@ -1,0 +1,538 @@
+"""Demo data: what a team lead would check in a freshly generated database."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from ltcdesk.db import Database, open_database
+from ltcdesk.domain import validate
+from ltcdesk.domain.errors import ConflictError, ValidationError
+from ltcdesk.domain.nhs_number import is_valid
+from ltcdesk.domain.vocab import (
+    CONDITION_NAMES,
+    KEY_WORKER_ROLES,
+    MATRON_CASELOAD_LIMIT,
+    AssignmentChange,
+    Role,
+)
+from ltcdesk.models import (
+    AuditEntry,
+    Carer,
+    CaseloadAssignment,
+    ConsentRecord,
+    Patient,
+    PatientCondition,
+    Practice,
+    StaffMember,
+    utcnow,
+)
+from ltcdesk.services import demo
+from ltcdesk.services.demo import DemoSummary, generate_demo
+
+TODAY = date(2026, 11, 22)
+PATIENTS = 2000
+
+A, P, S = demo.ASSIGNMENT_T, demo.PATIENT_T, demo.STAFF_T
+
+
+def _rows(db: Database, query: Any) -> list[Any]:
+    with db.engine.connect() as conn:
+        return list(conn.execute(query).all())
+
+
+def _count(db: Database, table: Any) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _counts(db: Database) -> dict[str, int]:
+    tables = (
+        Patient,
+        PatientCondition,
+        Carer,
+        ConsentRecord,
+        CaseloadAssignment,
+        StaffMember,
+        Practice,
+        AuditEntry,
+    )
+    return {m.__tablename__: _count(db, m.__table__) for m in tables}
+
+
+def _age(dob: date, on: date) -> int:
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, DemoSummary]]:
+    db = open_database(tmp_path_factory.mktemp("demo") / "t.db")
+    summary = generate_demo(db, patients=PATIENTS, seed=1, today=TODAY)
+    yield db, summary
+    db.dispose()
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Iterator[Database]:
+    db = open_database(tmp_path / "t.db")
+    yield db
+    db.dispose()
+
+
+# ---------------------------------------------------------------- the team and counts
+
+
+def test_summary_matches_database(generated: tuple[Database, DemoSummary]) -> None:
+    db, summary = generated
+    counts = _counts(db)
+    assert summary.patients == counts["patients"] == PATIENTS
+    assert summary.conditions == counts["patient_conditions"]
+    assert summary.carers == counts["carers"]
+    assert summary.practices == counts["practices"] == 4
+    assert summary.staff == 14
+    assert counts["staff"] == 15  # the demo team and the administrator who ran it
+    open_rows = _count(db, select(A.c.id).where(A.c.end_date.is_(None)).subquery())
+    assert summary.on_caseload == open_rows
+    assert 0 < summary.seconds < 30
+
+
+def test_team_has_the_expected_roles(generated: tuple[Database, DemoSummary]) -> None:
+    db, summary = generated
+    staff = _rows(db, select(S.c.username, S.c.display_name, S.c.role, S.c.team_id))
+    roles = Counter(role for _, _, role, _ in staff)
+    assert roles == {
+        Role.COMMUNITY_MATRON: 3,
+        Role.DISTRICT_NURSE: 2,
+        Role.GP: 1,
+        Role.SOCIAL_WORKER: 1,
+        Role.OCCUPATIONAL_THERAPIST: 1,
+        Role.PHYSIOTHERAPIST: 1,
+        Role.PHARMACIST: 1,
+        Role.MENTAL_HEALTH_WORKER: 1,
+        Role.CARE_NAVIGATOR: 2,
+        Role.TEAM_LEAD: 1,
+        Role.ADMIN: 1,
+    }
+    demo_staff = {u for u, _, role, _ in staff if role != Role.ADMIN}
+    assert set(summary.demo_usernames) == demo_staff
+    for username, display, role, team_id in staff:
+        assert validate.username(username) == username
+        assert display.strip()
+        assert (team_id is None) == (role == Role.ADMIN)
+    admin = [(u, d) for u, d, role, _ in staff if role == Role.ADMIN]
+    assert admin == [("admin", "Administrator")]
+
+
+def test_practices_have_valid_codes_and_uneven_lists(
+    generated: tuple[Database, DemoSummary],
+) -> None:
+    db, _ = generated
+    practices = _rows(db, select(Practice.__table__.c.id, Practice.__table__.c.code))
+    for _, code in practices:
+        assert validate.practice_code(code) == code
+    sizes = Counter(pid for (pid,) in _rows(db, select(P.c.practice_id)))
+    assert set(sizes) == {pid for pid, _ in practices}
+    assert max(sizes.values()) > 1.8 * min(sizes.values())
+
+
+# ---------------------------------------------------------------- patients
+
+
+def test_nhs_numbers_are_valid_test_numbers_and_unique(
+    generated: tuple[Database, DemoSummary],
+) -> None:
+    db, _ = generated
+    numbers = [n for (n,) in _rows(db, select(P.c.nhs_number))]
+    assert len(set(numbers)) == len(numbers) == PATIENTS
+    assert all(n.startswith("999") and is_valid(n) for n in numbers)
+
+
+def test_demographics_are_believable(generated: tuple[Database, DemoSummary]) -> None:
+    db, _ = generated
+    rows = _rows(
+        db,
+        select(
+            P.c.date_of_birth,
+            P.c.sex,
+            P.c.postcode,
+            P.c.phone,
+            P.c.address,
+            P.c.lives_alone,
+            P.c.interpreter_needed,
+            P.c.language,
+            P.c.version,
+            P.c.family_name,
+            P.c.given_name,
+        ),
+    )
+    ages = [_age(r.date_of_birth, TODAY) for r in rows]
+    assert statistics.median(ages) > 65
+    assert min(ages) >= 18
+    assert max(ages) <= 105
+    assert sum(55 <= a <= 95 for a in ages) > 0.7 * len(ages)
+    assert sum(a < 55 for a in ages) > 0.05 * len(ages)
+    sexes = Counter(r.sex for r in rows)
+    assert sexes["female"] > sexes["male"] > 0.35 * len(rows)
+    for r in rows:
+        assert r.version == 1
+        assert validate.postcode(r.postcode) == r.postcode
+        assert r.postcode.startswith("LE4 ")
+        assert r.phone is None or validate.phone(r.phone) == r.phone
+        assert r.address
+        assert len(r.address) <= 200
+        assert (r.language is not None) == r.interpreter_needed
+    over_75 = [r for r, a in zip(rows, ages, strict=True) if a >= 75]
+    alone = sum(r.lives_alone for r in over_75) / len(over_75)
+    assert 0.2 < alone < 0.4
+    interpreters = sum(r.interpreter_needed for r in rows)
+    assert 0.01 * len(rows) < interpreters < 0.1 * len(rows)
+    names = [f"{r.given_name} {r.family_name}" for r in rows]
+    assert any(not n.isascii() for n in names)
+    assert any("'" in n for n in names)
+
+
+def test_name_lists_include_accents_and_apostrophes() -> None:
+    data = json.loads((demo.RESOURCES / "names.json").read_text(encoding="utf-8"))
+    everything = {
+        name
+        for group in data["groups"].values()
+        for key, names in group.items()
+        if key in ("female", "male", "female_young", "male_young", "family")
+        for name in names
+    }
+    assert {"María", "O'Kon", "Zoë", "Nguyễn"} <= everything
+
+
+def test_conditions_follow_age_and_clusters(generated: tuple[Database, DemoSummary]) -> None:
+    db, _ = generated
+    pc = PatientCondition.__table__.c
+    rows = _rows(
+        db,
+        select(
+            pc.patient_id, pc.condition_code, pc.diagnosed_on, pc.ended_on, P.c.date_of_birth
+        ).join(P, P.c.id == pc.patient_id),
+    )
+    assert {r.condition_code for r in rows} <= set(CONDITION_NAMES)
+    by_code = Counter(r.condition_code for r in rows)
+    assert by_code.most_common(1)[0][0] == "HYP"
+    per_patient: dict[int, set[str]] = defaultdict(set)
+    dob: dict[int, date] = {}
+    for r in rows:
+        per_patient[r.patient_id].add(r.condition_code)
+        dob[r.patient_id] = r.date_of_birth
+        assert r.date_of_birth <= r.diagnosed_on <= TODAY
+        assert r.ended_on is None or r.diagnosed_on <= r.ended_on <= TODAY
+    assert max(Counter(r.patient_id for r in rows).values()) <= 7
+    assert any(r.ended_on is not None for r in rows)
+    old = [p for p in per_patient if _age(dob[p], TODAY) >= 75]
+    young = [p for p in per_patient if _age(dob[p], TODAY) < 55]
+    assert statistics.mean(len(per_patient[p]) for p in old) > statistics.mean(
+        len(per_patient[p]) for p in young
+    )
+    assert any({"DM", "CKD", "HYP"} <= codes for codes in per_patient.values())
+    assert any({"HF", "AF"} <= codes for codes in per_patient.values())
+    dementia_ages = [_age(dob[p], TODAY) for p, codes in per_patient.items() if "DEM" in codes]
+    assert statistics.median(dementia_ages) >= 80
+
+
+def test_carers_and_consent(generated: tuple[Database, DemoSummary]) -> None:
+    db, _ = generated
+    c = Carer.__table__.c
+    carers = _rows(
+        db,
+        select(
+            c.patient_id,
+            c.name,
+            c.relationship_to_patient,
+            c.phone,
+            c.offered_support,
+            c.support_offered_on,
+        ),
+    )
+    with_carer = {r.patient_id for r in carers}
+    assert 0.12 * PATIENTS < len(with_carer) < 0.3 * PATIENTS
+    assert {"wife", "husband", "daughter", "son", "neighbour", "friend"} <= {
+        r.relationship_to_patient for r in carers
+    }
+    for r in carers:
+        assert r.name.strip()
+        assert r.phone is None or validate.phone(r.phone) == r.phone
+        assert (r.support_offered_on is not None) == r.offered_support
+        assert r.support_offered_on is None or r.support_offered_on <= TODAY
+
+    cr = ConsentRecord.__table__.c
+    consents = _rows(
+        db,
+        select(cr.patient_id, cr.id, cr.status, cr.recorded_on, cr.recorded_by_id).order_by(
+            cr.patient_id, cr.id
+        ),
+    )
+    staff_ids = {i for (i,) in _rows(db, select(S.c.id))}
+    latest = {r.patient_id: r for r in consents}  # ordered by id: the newest wins
+    status = Counter(r.status for r in latest.values())
+    assert 0.78 < status["given"] / PATIENTS < 0.92
+    assert 0.02 < status["declined"] / PATIENTS < 0.09
+    assert len(latest) < PATIENTS  # some have no record yet
+    for r in consents:
+        assert r.recorded_by_id in staff_ids
+        assert r.recorded_on <= TODAY
+
+
+# ---------------------------------------------------------------- caseloads
+
+
+def test_matron_caseloads(generated: tuple[Database, DemoSummary]) -> None:
+    db, _ = generated
+    rows = _rows(
+        db,
+        select(S.c.username, S.c.role, A.c.level, func.count())
+        .join(S, S.c.id == A.c.key_worker_id)
+        .where(A.c.end_date.is_(None))
+        .group_by(S.c.username, S.c.role, A.c.level),
+    )
+    level3 = {u: n for u, role, level, n in rows if level == 3}
+    assert all(role == Role.COMMUNITY_MATRON for _, role, level, _ in rows if level == 3)
+    assert len(level3) == 3
+    over = [n for n in level3.values() if n > MATRON_CASELOAD_LIMIT]
+    assert len(over) == 1
+    assert 84 <= over[0] <= 90
+    assert all(60 <= n <= 75 for n in level3.values() if n <= MATRON_CASELOAD_LIMIT)
+    for _, role, level, _ in rows:
+        assert role in KEY_WORKER_ROLES
+        if level == 2:
+            assert role not in (Role.GP, Role.TEAM_LEAD, Role.COMMUNITY_MATRON)
+    per_level: Counter[int] = Counter()
+    for _, _, level, n in rows:
+        per_level[level] += n
+    assert 0.08 * PATIENTS < per_level[2] < 0.16 * PATIENTS
+    assert 0.18 * PATIENTS < per_level[1] < 0.32 * PATIENTS
+
+
+def test_caseload_history(generated: tuple[Database, DemoSummary]) -> None:
+    db, _ = generated
+    rows = _rows(
+        db,
+        select(
+            A.c.patient_id,
+            A.c.id,
+            A.c.start_date,
+            A.c.start_change,
+            A.c.end_date,
+            A.c.end_change,
+            A.c.end_reason,
+            A.c.created_by_id,
+            A.c.level,
+            A.c.key_worker_id,
+        ).order_by(A.c.patient_id, A.c.start_date, A.c.id),
+    )
+    by_patient: dict[int, list[Any]] = defaultdict(list)
+    for r in rows:
+        by_patient[r.patient_id].append(r)
+        assert r.end_date is None or r.start_date <= r.end_date <= TODAY
+        assert (r.end_date is None) == (r.end_change is None)
+    with_history = [rs for rs in by_patient.values() if len(rs) > 1]
+    assert 0.1 * len(by_patient) < len(with_history) < 0.3 * len(by_patient)
+    moves = {AssignmentChange.STEP_UP, AssignmentChange.STEP_DOWN, AssignmentChange.TRANSFER}
+    for earlier, later in with_history:
+        assert earlier.end_change in moves
+        assert earlier.end_reason
+        assert earlier.end_date == later.start_date
+        assert later.start_change == earlier.end_change
+        if earlier.end_change == AssignmentChange.STEP_UP:
+            assert later.level > earlier.level
+        elif earlier.end_change == AssignmentChange.STEP_DOWN:
+            assert later.level < earlier.level
+        else:
+            assert later.level == earlier.level
+            assert later.key_worker_id != earlier.key_worker_id
+    firsts = Counter(rs[0].start_change for rs in by_patient.values())
+    assert set(firsts) == {AssignmentChange.ACCEPTED}
+
+
+def test_no_patient_has_two_open_assignments(generated: tuple[Database, DemoSummary]) -> None:
+    db, _ = generated
+    doubled = _rows(
+        db,
+        select(A.c.patient_id)
+        .where(A.c.end_date.is_(None))
+        .group_by(A.c.patient_id)
+        .having(func.count() > 1),
+    )
+    assert doubled == []
+
+
+def test_deceased_have_no_open_assignment(generated: tuple[Database, DemoSummary]) -> None:
+    db, _ = generated
+    dead = dict(_rows(db, select(P.c.id, P.c.date_of_death).where(P.c.date_of_death.is_not(None))))
+    assert 0 < len(dead) < 0.02 * PATIENTS
+    assert all(d <= TODAY for d in dead.values())
+    rows = _rows(
+        db, select(A.c.patient_id, A.c.end_date, A.c.end_change).where(A.c.patient_id.in_(dead))
+    )
+    assert all(r.end_date is not None for r in rows)
+    last = {r.patient_id: r for r in sorted(rows, key=lambda r: r.end_date)}
+    for pid, r in last.items():
+        assert r.end_change == AssignmentChange.DEATH
+        assert r.end_date == dead[pid]
+
+
+# ---------------------------------------------------------------- audit, refusal, determinism
+
+
+def test_one_audit_row_without_names(generated: tuple[Database, DemoSummary]) -> None:
+    db, _ = generated
+    au = AuditEntry.__table__.c
+    rows = _rows(db, select(au.staff_id, au.username, au.action, au.entity, au.summary))
+    admin_id = _rows(db, select(S.c.id).where(S.c.username == "admin"))[0][0]
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row.staff_id, row.username, row.action, row.entity) == (
+        admin_id,
+        "admin",
+        "demo.generate",
+        "database",
+    )
+    assert row.summary.startswith("Generated demo data: 2,000 patients, 14 staff")
+    family_names = {n for (n,) in _rows(db, select(P.c.family_name))}
+    assert not any(name in row.summary for name in family_names)
+
+
+def test_refuses_a_database_with_patients(generated: tuple[Database, DemoSummary]) -> None:
+    db, _ = generated
+    before = _counts(db)
+    with pytest.raises(ConflictError, match="already has patients"):
+        generate_demo(db, patients=10, seed=2, today=TODAY)
+    assert _counts(db) == before
+
+
+def _snapshot(db: Database) -> dict[str, list[Any]]:
+    """Every generated row except the creation timestamps."""
+    skip = {"created_at", "updated_at"}
+    out = {}
+    for table in (P, demo.CONDITION_T, demo.CARER_T, demo.CONSENT_T, A):
+        cols = [c for c in table.c if c.name not in skip]
+        out[table.name] = [tuple(r) for r in _rows(db, select(*cols).order_by(table.c.id))]
+    return out
+
+
+def test_same_seed_and_day_give_the_same_data(tmp_path: Path) -> None:
+    snapshots = []
+    for name, seed in (("a", 7), ("b", 7), ("c", 8)):
+        db = open_database(tmp_path / f"{name}.db")
+        try:
+            generate_demo(db, patients=300, seed=seed, today=TODAY)
+            snapshots.append(_snapshot(db))
+        finally:
+            db.dispose()
+    same_a, same_b, other = snapshots
+    assert same_a == same_b
+    assert same_a["patients"] != other["patients"]
+
+
+# ---------------------------------------------------------------- arguments and edge cases
+
+
+@pytest.mark.parametrize("patients", [0, -5, 1_000_001, True])
+def test_rejects_bad_patient_counts(fresh_db: Database, patients: int) -> None:
+    with pytest.raises(ValidationError) as caught:
+        generate_demo(fresh_db, patients=patients, today=TODAY)
+    assert caught.value.field == "patients"
+    assert _counts(fresh_db)["staff"] == 0
+
+
+def test_rejects_a_bad_username(fresh_db: Database) -> None:
+    with pytest.raises(ValidationError):
+        generate_demo(fresh_db, patients=5, today=TODAY, actor_username="Not Valid!")
+    assert _counts(fresh_db)["patients"] == 0
+
+
+def test_existing_actor_is_used(fresh_db: Database) -> None:
+    with fresh_db.engine.begin() as conn:
+        conn.execute(
+            insert(S),
+            [
+                {
+                    "username": "j.bloggs",
+                    "display_name": "Jo Bloggs",
+                    "role": Role.TEAM_LEAD.value,
+                    "active": True,
+                    "created_at": utcnow(),
+                }
+            ],
+        )
+    generate_demo(fresh_db, patients=50, today=TODAY, actor_username="j.bloggs")
+    staff = {u: role for u, role in _rows(fresh_db, select(S.c.username, S.c.role))}
+    assert Role.ADMIN not in staff.values()
+    assert len(staff) == 15
+    au = AuditEntry.__table__.c
+    [(username, staff_id)] = _rows(fresh_db, select(au.username, au.staff_id))
+    bloggs = _rows(fresh_db, select(S.c.id).where(S.c.username == "j.bloggs"))[0][0]
+    assert (username, staff_id) == ("j.bloggs", bloggs)
+
+
+def test_clashing_demo_username_is_refused(fresh_db: Database) -> None:
+    with fresh_db.engine.begin() as conn:
+        conn.execute(
+            insert(S),
+            [
+                {
+                    "username": "m.okafor",
+                    "display_name": "Someone Else",
+                    "role": Role.GP.value,
+                    "active": True,
+                    "created_at": utcnow(),
+                }
+            ],
+        )
+    with pytest.raises(ConflictError, match=r"m\.okafor"):
+        generate_demo(fresh_db, patients=20, today=TODAY)
+    counts = _counts(fresh_db)
+    assert counts["staff"] == 1
+    assert counts["patients"] == 0
+
+
+@pytest.mark.parametrize("patients", [1, 200])
+def test_small_demo_has_no_overloaded_matron(fresh_db: Database, patients: int) -> None:
+    summary = generate_demo(fresh_db, patients=patients, today=TODAY)
+    assert summary.patients == _count(fresh_db, P) == patients
+    open_level3 = select(A.c.key_worker_id).where(A.c.end_date.is_(None), A.c.level == 3)
+    loads = Counter(k for (k,) in _rows(fresh_db, open_level3))
+    assert all(n <= MATRON_CASELOAD_LIMIT for n in loads.values())
+    assert sum(loads.values()) <= 0.16 * patients
+
+
+def test_ordinary_inserts_still_work_afterwards(fresh_db: Database) -> None:
+    generate_demo(fresh_db, patients=30, today=TODAY)
+    with fresh_db.sessions.begin() as session:
+        session.add(Practice(code="C82999", name="New Surgery"))
+
+
+# ---------------------------------------------------------------- every backend
+
+
+def test_generation_on_each_backend(db: Database) -> None:
+    """SQLite always; PostgreSQL too when LTCDESK_TEST_PG_URL is set (the shared db fixture)."""
+    summary = generate_demo(db, patients=500, seed=3, today=TODAY)
+    counts = _counts(db)
+    assert counts["patients"] == 500
+    assert counts["staff"] == 15
+    assert counts["patient_conditions"] == summary.conditions
+    assert counts["audit_log"] == 1
+    # The id sequences were moved past the explicit ids, so ORM inserts still work.
+    with db.sessions.begin() as session:
+        session.add(Practice(code="C82999", name="New Surgery"))
+        session.add(
+            StaffMember(
+                username="new.user", display_name="New User", role=Role.GP.value, active=True
+            )
+        )
+    with pytest.raises(ConflictError):
+        generate_demo(db, patients=5, today=TODAY)

@@ -524,6 +524,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         print(f"ltcdesk: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (``ltcdesk caseload | head``): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("ltcdesk: interrupted; nothing was half-written", file=sys.stderr)
         return 1

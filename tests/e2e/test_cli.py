@@ -149,3 +149,20 @@ def test_the_installed_command_runs_in_a_real_process(dbfile):
     )
     assert result.returncode == 2
     assert result.stderr.strip() == "ltcdesk: No patient with NHS number 999 000 0018."
+
+
+def test_a_closed_pipe_ends_quietly(dbfile):
+    run_add = subprocess.run([sys.executable, "-m", "ltcdesk", "--db", dbfile, *ADD],
+                             capture_output=True, timeout=60)
+    assert run_add.returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ltcdesk", "--db", dbfile, "patient", "show", "9434765919",
+         "--format", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.read(1) == b"{"
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert b"unexpected error" not in err

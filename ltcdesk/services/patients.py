@@ -30,7 +30,7 @@ from ltcdesk.models import (
     Practice,
     utcnow,
 )
-from ltcdesk.services.base import ServiceBase, age_on
+from ltcdesk.services.base import Actor, ServiceBase, age_on
 from ltcdesk.services.caseload import AssignmentView, assignment_view
 
 
@@ -69,6 +69,34 @@ class PatientChanges:
     preferred_contact: str | None = None
     interpreter_needed: bool | None = None
     language: str | None = None
+
+
+@dataclass(frozen=True)
+class NewCarer:
+    name: str
+    relationship: str | None = None
+    phone: str | None = None
+    lives_with_patient: bool = False
+    offered_support: bool = False
+    support_offered_on: str | date | None = None
+
+
+@dataclass(frozen=True)
+class NewConsent:
+    status: str  # given / declined / not_asked
+    recorded_on: str | date | None = None  # default today
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordEdits:
+    """Everything a user changed on the patient record before pressing Save."""
+
+    changes: PatientChanges = PatientChanges()
+    add_conditions: tuple[tuple[str, str | date | None], ...] = ()  # (code, diagnosed on)
+    end_conditions: tuple[tuple[str, str | date | None, str | None], ...] = ()  # (code, on, why)
+    add_carers: tuple[NewCarer, ...] = ()
+    consent: NewConsent | None = None
 
 
 @dataclass(frozen=True)
@@ -293,36 +321,8 @@ class PatientService(ServiceBase):
             return self._detail(s, self._load(s, digits))
 
     def update(self, nhs: str, changes: PatientChanges, expected_version: int) -> PatientDetail:
-        """Save edits made to the version the user read; a newer save raises StaleRecordError."""
-        try:
-            with self._sessions.begin() as s:
-                actor = self._actor(s, Action.EDIT_DEMOGRAPHICS)
-                patient = self._load(s, nhs)
-                if patient.version != expected_version:
-                    raise StaleRecordError(
-                        "This patient's record",
-                        patient.updated_by.display_name if patient.updated_by else None,
-                        patient.updated_at,
-                    )
-                changed = self._apply(s, patient, changes)
-                if not changed:
-                    return self._detail(s, patient)
-                self._touch(s, patient, actor.id)
-                # The version column makes this UPDATE match nothing if another session
-                # saved in between; SQLAlchemy then raises StaleDataError.
-                s.flush()
-                self._audit(
-                    s,
-                    actor,
-                    "patient.update",
-                    "patient",
-                    entity_id=patient.id,
-                    patient_id=patient.id,
-                    summary="Changed: " + ", ".join(sorted(changed)),
-                )
-                return self._detail(s, patient)
-        except StaleDataError:
-            raise self._stale(nhs) from None
+        """Save demographic edits made to the version the user read."""
+        return self.save_record(nhs, RecordEdits(changes=changes), expected_version)
 
     def _stale(self, nhs: str) -> StaleRecordError:
         with self._sessions.begin() as s:
@@ -383,70 +383,12 @@ class PatientService(ServiceBase):
     def add_condition(
         self, nhs: str, code: str, diagnosed_on: str | date | None = None
     ) -> PatientDetail:
-        with self._sessions.begin() as s:
-            actor = self._actor(s, Action.EDIT_CONDITIONS)
-            patient = self._load(s, nhs)
-            normalised = (code or "").strip().upper()
-            ctype = s.get(ConditionType, normalised)
-            if ctype is None or not ctype.active:
-                raise ValidationError("condition", f"'{code}' is not a known long term condition")
-            when = validate.not_future(
-                validate.parse_date(diagnosed_on, "diagnosis date"), self._today(), "diagnosis date"
-            )
-            if when is not None and when < patient.date_of_birth:
-                raise ValidationError("diagnosis date", "is before the date of birth")
-            if any(
-                c.condition_code == normalised and c.ended_on is None for c in patient.conditions
-            ):
-                raise ConflictError(f"{ctype.name} is already recorded for this patient.")
-            row = PatientCondition(condition_code=normalised, diagnosed_on=when)
-            patient.conditions.append(row)
-            self._touch(s, patient, actor.id)
-            s.flush()
-            self._audit(
-                s,
-                actor,
-                "condition.add",
-                "patient_condition",
-                entity_id=row.id,
-                patient_id=patient.id,
-                summary=f"Added condition {normalised}",
-            )
-            return self._detail(s, patient)
+        return self.save_record(nhs, RecordEdits(add_conditions=((code, diagnosed_on),)))
 
     def end_condition(
         self, nhs: str, code: str, ended_on: str | date | None = None, reason: str | None = None
     ) -> PatientDetail:
-        with self._sessions.begin() as s:
-            actor = self._actor(s, Action.EDIT_CONDITIONS)
-            patient = self._load(s, nhs)
-            normalised = (code or "").strip().upper()
-            row = next(
-                (
-                    c
-                    for c in patient.conditions
-                    if c.condition_code == normalised and c.ended_on is None
-                ),
-                None,
-            )
-            if row is None:
-                raise NotFoundError(f"This patient has no current condition '{code}'.")
-            when = validate.parse_date(ended_on, "end date") or self._today()
-            validate.not_future(when, self._today(), "end date")
-            row.ended_on = when
-            row.ended_reason = validate.text(reason, "reason")
-            self._touch(s, patient, actor.id)
-            s.flush()
-            self._audit(
-                s,
-                actor,
-                "condition.end",
-                "patient_condition",
-                entity_id=row.id,
-                patient_id=patient.id,
-                summary=f"Ended condition {normalised}",
-            )
-            return self._detail(s, patient)
+        return self.save_record(nhs, RecordEdits(end_conditions=((code, ended_on, reason),)))
 
     def add_carer(
         self,
@@ -458,66 +400,185 @@ class PatientService(ServiceBase):
         offered_support: bool = False,
         support_offered_on: str | date | None = None,
     ) -> PatientDetail:
-        with self._sessions.begin() as s:
-            actor = self._actor(s, Action.EDIT_CARERS)
-            patient = self._load(s, nhs)
-            offered_on = validate.not_future(
-                validate.parse_date(support_offered_on, "support offered on"),
-                self._today(),
-                "support offered on",
-            )
-            if offered_support and offered_on is None:
-                offered_on = self._today()
-            carer = Carer(
-                name=validate.name(name, "carer name"),
-                relationship_to_patient=validate.text(relationship, "relationship", max_len=50),
-                phone=validate.phone(phone, "carer phone"),
-                lives_with_patient=bool(lives_with_patient),
-                offered_support=bool(offered_support),
-                support_offered_on=offered_on if offered_support else None,
-            )
-            patient.carers.append(carer)
-            self._touch(s, patient, actor.id)
-            s.flush()
-            self._audit(
-                s,
-                actor,
-                "carer.add",
-                "carer",
-                entity_id=carer.id,
-                patient_id=patient.id,
-                summary="Added a carer",
-            )
-            return self._detail(s, patient)
+        carer = NewCarer(
+            name, relationship, phone, lives_with_patient, offered_support, support_offered_on
+        )
+        return self.save_record(nhs, RecordEdits(add_carers=(carer,)))
 
     def record_consent(
         self, nhs: str, status: str, recorded_on: str | date | None = None, note: str | None = None
     ) -> PatientDetail:
-        with self._sessions.begin() as s:
-            actor = self._actor(s, Action.RECORD_CONSENT)
-            patient = self._load(s, nhs)
-            value = validate.choice(status, ConsentStatus, "consent")
-            when = validate.parse_date(recorded_on, "consent date") or self._today()
-            validate.not_future(when, self._today(), "consent date")
-            record = ConsentRecord(
-                status=value.value,
-                recorded_on=when,
-                recorded_by_id=actor.id,
-                note=validate.text(note, "consent note", max_len=2000, multiline=True),
-            )
-            patient.consents.append(record)
-            self._touch(s, patient, actor.id)
-            s.flush()
-            self._audit(
-                s,
-                actor,
-                "consent.record",
-                "consent",
-                entity_id=record.id,
-                patient_id=patient.id,
-                summary=f"Consent to share: {value.value}",
-            )
-            return self._detail(s, patient)
+        return self.save_record(nhs, RecordEdits(consent=NewConsent(status, recorded_on, note)))
+
+    def save_record(
+        self, nhs: str, edits: RecordEdits, expected_version: int | None = None
+    ) -> PatientDetail:
+        """Save everything edited on a patient record in ONE transaction.
+
+        With ``expected_version`` (the version the user opened) a save made after someone
+        else's raises StaleRecordError naming them; nothing is written and the caller keeps
+        the user's edits. Each part is checked against the acting user's permissions.
+        """
+        try:
+            with self._sessions.begin() as s:
+                # Every permission first, before anything is written: a refusal is audited
+                # in its own short transaction, which must not wait on this one's lock.
+                actor = self._actor(s, Action.VIEW_PATIENT)
+                for action in _actions_needed(edits):
+                    self._actor(s, action)
+                patient = self._load(s, nhs)
+                if expected_version is not None and patient.version != expected_version:
+                    raise StaleRecordError(
+                        "This patient's record",
+                        patient.updated_by.display_name if patient.updated_by else None,
+                        patient.updated_at,
+                    )
+                changed: list[str] = []
+                if edits.changes != PatientChanges():
+                    fields_changed = self._apply(s, patient, edits.changes)
+                    if fields_changed:
+                        self._audit(
+                            s,
+                            actor,
+                            "patient.update",
+                            "patient",
+                            entity_id=patient.id,
+                            patient_id=patient.id,
+                            summary="Changed: " + ", ".join(sorted(fields_changed)),
+                        )
+                        changed.extend(fields_changed)
+                if changed or edits != RecordEdits(changes=edits.changes):
+                    # Once, before any flush, so the version goes up by exactly one.
+                    self._touch(s, patient, actor.id)
+                for code, ended_on, reason in edits.end_conditions:
+                    self._end_condition(s, actor, patient, code, ended_on, reason)
+                    changed.append("conditions")
+                for code, diagnosed_on in edits.add_conditions:
+                    self._add_condition(s, actor, patient, code, diagnosed_on)
+                    changed.append("conditions")
+                for carer in edits.add_carers:
+                    self._add_carer(s, actor, patient, carer)
+                    changed.append("carers")
+                if edits.consent is not None:
+                    self._record_consent(s, actor, patient, edits.consent)
+                    changed.append("consent")
+                # The version column makes the UPDATE match nothing if another session saved
+                # in between; SQLAlchemy then raises StaleDataError.
+                s.flush()
+                return self._detail(s, patient)
+        except StaleDataError:
+            raise self._stale(nhs) from None
+
+    def _add_condition(
+        self, s: Session, actor: Actor, patient: Patient, code: str, diagnosed_on: str | date | None
+    ) -> None:
+        normalised = (code or "").strip().upper()
+        ctype = s.get(ConditionType, normalised)
+        if ctype is None or not ctype.active:
+            raise ValidationError("condition", f"'{code}' is not a known long term condition")
+        when = validate.not_future(
+            validate.parse_date(diagnosed_on, "diagnosis date"), self._today(), "diagnosis date"
+        )
+        if when is not None and when < patient.date_of_birth:
+            raise ValidationError("diagnosis date", "is before the date of birth")
+        if any(c.condition_code == normalised and c.ended_on is None for c in patient.conditions):
+            raise ConflictError(f"{ctype.name} is already recorded for this patient.")
+        row = PatientCondition(condition_code=normalised, diagnosed_on=when)
+        patient.conditions.append(row)
+        s.flush()
+        self._audit(
+            s,
+            actor,
+            "condition.add",
+            "patient_condition",
+            entity_id=row.id,
+            patient_id=patient.id,
+            summary=f"Added condition {normalised}",
+        )
+
+    def _end_condition(
+        self,
+        s: Session,
+        actor: Actor,
+        patient: Patient,
+        code: str,
+        ended_on: str | date | None,
+        reason: str | None,
+    ) -> None:
+        normalised = (code or "").strip().upper()
+        row = next(
+            (
+                c
+                for c in patient.conditions
+                if c.condition_code == normalised and c.ended_on is None
+            ),
+            None,
+        )
+        if row is None:
+            raise NotFoundError(f"This patient has no current condition '{code}'.")
+        when = validate.parse_date(ended_on, "end date") or self._today()
+        validate.not_future(when, self._today(), "end date")
+        row.ended_on = when
+        row.ended_reason = validate.text(reason, "reason")
+        self._audit(
+            s,
+            actor,
+            "condition.end",
+            "patient_condition",
+            entity_id=row.id,
+            patient_id=patient.id,
+            summary=f"Ended condition {normalised}",
+        )
+
+    def _add_carer(self, s: Session, actor: Actor, patient: Patient, new: NewCarer) -> None:
+        offered_on = validate.not_future(
+            validate.parse_date(new.support_offered_on, "support offered on"),
+            self._today(),
+            "support offered on",
+        )
+        if new.offered_support and offered_on is None:
+            offered_on = self._today()
+        carer = Carer(
+            name=validate.name(new.name, "carer name"),
+            relationship_to_patient=validate.text(new.relationship, "relationship", max_len=50),
+            phone=validate.phone(new.phone, "carer phone"),
+            lives_with_patient=bool(new.lives_with_patient),
+            offered_support=bool(new.offered_support),
+            support_offered_on=offered_on if new.offered_support else None,
+        )
+        patient.carers.append(carer)
+        s.flush()
+        self._audit(
+            s,
+            actor,
+            "carer.add",
+            "carer",
+            entity_id=carer.id,
+            patient_id=patient.id,
+            summary="Added a carer",
+        )
+
+    def _record_consent(self, s: Session, actor: Actor, patient: Patient, new: NewConsent) -> None:
+        value = validate.choice(new.status, ConsentStatus, "consent")
+        when = validate.parse_date(new.recorded_on, "consent date") or self._today()
+        validate.not_future(when, self._today(), "consent date")
+        record = ConsentRecord(
+            status=value.value,
+            recorded_on=when,
+            recorded_by_id=actor.id,
+            note=validate.text(new.note, "consent note", max_len=2000, multiline=True),
+        )
+        patient.consents.append(record)
+        s.flush()
+        self._audit(
+            s,
+            actor,
+            "consent.record",
+            "consent",
+            entity_id=record.id,
+            patient_id=patient.id,
+            summary=f"Consent to share: {value.value}",
+        )
 
     def record_death(self, nhs: str, date_of_death: str | date) -> PatientDetail:
         """Record a death: ends any caseload assignment and takes the person off active lists."""
@@ -586,6 +647,19 @@ class PatientService(ServiceBase):
                 .limit(limit)
             ).all()
             return [(r[0], f"{r[1]}, {r[2]}", r[3]) for r in rows]
+
+
+def _actions_needed(edits: RecordEdits) -> list[Action]:
+    needed = []
+    if edits.changes != PatientChanges():
+        needed.append(Action.EDIT_DEMOGRAPHICS)
+    if edits.add_conditions or edits.end_conditions:
+        needed.append(Action.EDIT_CONDITIONS)
+    if edits.add_carers:
+        needed.append(Action.EDIT_CARERS)
+    if edits.consent is not None:
+        needed.append(Action.RECORD_CONSENT)
+    return needed
 
 
 def _contact(value: str | None) -> str | None:

@@ -195,3 +195,35 @@ def test_search_by_name_or_number(team):
     register(team, nhs="4010232137", family_name="Smith", given_name="John")
     assert [r[1] for r in service(team).search("smi")] == ["Smith, John"]
     assert [r[0] for r in service(team).search("943 476")] == [VALID]
+
+
+def test_saving_a_record_is_one_transaction_all_or_nothing(team):
+    from ltcdesk.services.patients import NewCarer, NewConsent, RecordEdits
+
+    opened = register(team)
+    svc = service(team)
+    bad = RecordEdits(
+        changes=PatientChanges(phone="07700 900123"),
+        add_conditions=(("COPD", None), ("NOT-A-CONDITION", None)),
+        add_carers=(NewCarer("Ann Smith", "neighbour"),),
+    )
+    with pytest.raises(ValidationError, match="not a known long term condition"):
+        svc.save_record(VALID, bad, opened.version)
+    unchanged = svc.get(VALID)
+    assert unchanged.phone == opened.phone
+    assert unchanged.conditions == ()
+    assert unchanged.carers == ()
+    assert unchanged.version == opened.version
+
+    good = RecordEdits(
+        changes=PatientChanges(phone="07700 900123"),
+        add_conditions=(("COPD", "2019-03-01"),),
+        add_carers=(NewCarer("Ann Smith", "neighbour"),),
+        consent=NewConsent("given"),
+    )
+    saved = svc.save_record(VALID, good, opened.version)
+    assert saved.phone == "07700 900123"
+    assert [c.code for c in saved.conditions] == ["COPD"]
+    assert saved.carers[0].name == "Ann Smith"
+    assert saved.consent is not None
+    assert saved.version == opened.version + 1

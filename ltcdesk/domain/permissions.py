@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from ltcdesk.domain.errors import PermissionDeniedError
-from ltcdesk.domain.vocab import Role
+from ltcdesk.domain.vocab import CLINICAL_ROLES, Role
 
 
 class Action(StrEnum):
@@ -24,18 +24,7 @@ class Action(StrEnum):
     BACKUP = "database.backup"
 
 
-CLINICAL = frozenset(
-    {
-        Role.COMMUNITY_MATRON,
-        Role.DISTRICT_NURSE,
-        Role.GP,
-        Role.SOCIAL_WORKER,
-        Role.OCCUPATIONAL_THERAPIST,
-        Role.PHYSIOTHERAPIST,
-        Role.PHARMACIST,
-        Role.MENTAL_HEALTH_WORKER,
-    }
-)
+CLINICAL = CLINICAL_ROLES
 EVERYONE = frozenset(Role)
 _TEAM = CLINICAL | {Role.TEAM_LEAD}
 

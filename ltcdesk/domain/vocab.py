@@ -41,8 +41,8 @@ _ROLE_LABELS = {
     Role.ADMIN: "Administrator",
 }
 
-# Roles that can hold a caseload as key worker (a named professional co-ordinating care).
-KEY_WORKER_ROLES = frozenset(
+# Professionals who edit clinical records.
+CLINICAL_ROLES = frozenset(
     {
         Role.COMMUNITY_MATRON,
         Role.DISTRICT_NURSE,
@@ -52,9 +52,10 @@ KEY_WORKER_ROLES = frozenset(
         Role.PHYSIOTHERAPIST,
         Role.PHARMACIST,
         Role.MENTAL_HEALTH_WORKER,
-        Role.TEAM_LEAD,
     }
 )
+# Roles that can hold a caseload as key worker (a named professional co-ordinating care).
+KEY_WORKER_ROLES = CLINICAL_ROLES | {Role.TEAM_LEAD}
 
 # DH 2005: a community matron's caseload of 50-80; above 80 is unsustainable.
 MATRON_CASELOAD_LIMIT = 80

@@ -386,21 +386,42 @@ class CaseloadService(ServiceBase):
             if lvl == current.level:
                 raise ValidationError("level", f"is already {lvl}")
             worker = self._key_worker(s, key_worker) if key_worker else current.key_worker
-            change = AssignmentChange.STEP_UP if lvl > current.level else AssignmentChange.STEP_DOWN
-            why = _reason(reason)
-            when = self._date(on_date, "date")
-            self._end(current, when, change, why)
-            row = self._start(s, patient, worker, lvl, when, change, why, actor)
-            self._audit(
+            row = self._step(
                 s,
                 actor,
-                f"caseload.{change.value}",
-                "caseload_assignment",
-                entity_id=row.id,
-                patient_id=patient.id,
-                summary=f"Level {current.level} to {lvl}, key worker {worker.username}",
+                patient,
+                current,
+                lvl,
+                worker,
+                _reason(reason),
+                self._date(on_date, "date"),
             )
             return assignment_view(row)
+
+    def _step(
+        self,
+        s: Session,
+        actor: Actor,
+        patient: Patient,
+        current: CaseloadAssignment,
+        lvl: int,
+        worker: StaffMember,
+        why: str,
+        when: date,
+    ) -> CaseloadAssignment:
+        change = AssignmentChange.STEP_UP if lvl > current.level else AssignmentChange.STEP_DOWN
+        self._end(current, when, change, why)
+        row = self._start(s, patient, worker, lvl, when, change, why, actor)
+        self._audit(
+            s,
+            actor,
+            f"caseload.{change.value}",
+            "caseload_assignment",
+            entity_id=row.id,
+            patient_id=patient.id,
+            summary=f"Level {current.level} to {lvl}, key worker {worker.username}",
+        )
+        return row
 
     def bulk_change_level(self, nhs_numbers: Sequence[str], level: int | str, reason: str) -> int:
         """Change the level of many patients in one transaction (all or none)."""
@@ -421,20 +442,7 @@ class CaseloadService(ServiceBase):
                     raise type(exc)(f"Patient {index} of {len(nhs_numbers)}: {exc}") from None
                 if current.level == lvl:
                     continue
-                change = (
-                    AssignmentChange.STEP_UP if lvl > current.level else AssignmentChange.STEP_DOWN
-                )
-                self._end(current, when, change, why)
-                row = self._start(s, patient, current.key_worker, lvl, when, change, why, actor)
-                self._audit(
-                    s,
-                    actor,
-                    f"caseload.{change.value}",
-                    "caseload_assignment",
-                    entity_id=row.id,
-                    patient_id=patient.id,
-                    summary=f"Level {current.level} to {lvl} (bulk)",
-                )
+                self._step(s, actor, patient, current, lvl, current.key_worker, why, when)
                 changed += 1
             return changed
 

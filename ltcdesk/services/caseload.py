@@ -89,14 +89,15 @@ class CaseloadRow:
     postcode: str | None
     practice_code: str
     practice_name: str
-    key_worker_username: str
-    key_worker_name: str
-    level: int
-    on_caseload_since: date
+    key_worker_username: str | None  # None: not on anyone's caseload (Patients view)
+    key_worker_name: str | None
+    level: int | None
+    on_caseload_since: date | None
     conditions: tuple[str, ...]
     lives_alone: bool
     has_carer: bool
     consent: str | None
+    date_of_death: date | None = None
 
     @property
     def ltc_count(self) -> int:
@@ -153,6 +154,7 @@ class CaseloadService(ServiceBase):
                 a.level,
                 a.start_date,
                 p.lives_alone,
+                p.date_of_death,
             )
             .join(p, p.id == a.patient_id)
             .join(pr, pr.id == p.practice_id)
@@ -187,13 +189,14 @@ class CaseloadService(ServiceBase):
             if digits.isdigit():
                 clauses.append(p.nhs_number.startswith(digits))
             query = query.where(or_(*clauses))
-        # Sorted here, not in SQL: an ORDER BY on names makes SQLite walk every patient in
-        # name order (8x slower at 100k), and casefolding sorts "de Souza" with "Dean".
-        conn = s.connection()  # Core execution: no ORM row processing for plain columns
-        rows = sorted(
-            conn.execute(query.select_from(a)).all(),
-            key=lambda r: (r[2].casefold(), r[3].casefold(), r[0]),
-        )
+        return self._build(s.connection(), query.select_from(a))
+
+    def _build(self, conn: Connection, query: Any) -> list[CaseloadRow]:
+        """Rows of (patient, practice, key worker, level, since, lives alone, date of death)."""
+        # Core execution (no ORM row processing), and sorted here rather than in SQL: an
+        # ORDER BY on names makes SQLite walk every patient in name order (8x slower at
+        # 100k), and casefolding sorts "de Souza" with "Dean".
+        rows = sorted(conn.execute(query), key=lambda r: (r[2].casefold(), r[3].casefold(), r[0]))
         conditions, carers, consents = _extras(conn, [r[0] for r in rows])
         today = self._today()
         return [
@@ -203,7 +206,7 @@ class CaseloadService(ServiceBase):
                 family_name=r[2],
                 given_name=r[3],
                 date_of_birth=r[4],
-                age=age_on(r[4], today),
+                age=age_on(r[4], r[14] or today),
                 sex=r[5],
                 postcode=r[6],
                 practice_code=r[7],
@@ -216,9 +219,41 @@ class CaseloadService(ServiceBase):
                 lives_alone=bool(r[13]),
                 has_carer=r[0] in carers,
                 consent=consents.get(r[0]),
+                date_of_death=r[14],
             )
             for r in rows
         ]
+
+    def list_patients(self) -> list[CaseloadRow]:
+        """Everyone registered, on a caseload or not, the deceased included (flagged)."""
+        with self._sessions.begin() as s:
+            self._actor(s, Action.VIEW_PATIENT)
+            p, pr, w = Patient, Practice, StaffMember
+            a = CaseloadAssignment
+            query = (
+                select(
+                    p.id,
+                    p.nhs_number,
+                    p.family_name,
+                    p.given_name,
+                    p.date_of_birth,
+                    p.sex,
+                    p.postcode,
+                    pr.code,
+                    pr.name,
+                    w.username,
+                    w.display_name,
+                    a.level,
+                    a.start_date,
+                    p.lives_alone,
+                    p.date_of_death,
+                )
+                .select_from(p)
+                .join(pr, pr.id == p.practice_id)
+                .outerjoin(a, and_(a.patient_id == p.id, a.end_date.is_(None)))
+                .outerjoin(w, w.id == a.key_worker_id)
+            )
+            return self._build(s.connection(), query)
 
     def sizes(self) -> list[WorkerCaseload]:
         """Every active key worker with the size and level mix of their caseload."""

@@ -158,3 +158,18 @@ def test_unknown_key_worker_and_patient(patients):
         cl.assign(NUMBERS[0], "ghost", 1)
     with pytest.raises(NotFoundError, match="No patient"):
         cl.assign("9990000034", "matron1", 1)
+
+
+def test_patients_list_shows_everyone_with_key_worker_when_there_is_one(patients):
+    cl = caseload(patients)
+    cl.assign(NUMBERS[0], "matron1", 3)
+    PatientService(patients.sessions, "lead", today=lambda: TODAY).record_death(
+        NUMBERS[3], "2026-11-01")
+    rows = {r.nhs_number: r for r in cl.list_patients()}
+    assert set(rows) == set(NUMBERS)
+    assert rows[NUMBERS[0]].key_worker_name == "Mary Matron"
+    assert rows[NUMBERS[0]].conditions == ("COPD", "HF")
+    assert rows[NUMBERS[1]].key_worker_name is None
+    assert rows[NUMBERS[1]].level is None
+    assert rows[NUMBERS[3]].date_of_death is not None
+    assert [r.family_name for r in cl.list_patients()] == ["Nguyễn", "O'Kon", "Patel", "Smith"]

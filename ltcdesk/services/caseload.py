@@ -196,7 +196,9 @@ class CaseloadService(ServiceBase):
         # Core execution (no ORM row processing), and sorted here rather than in SQL: an
         # ORDER BY on names makes SQLite walk every patient in name order (8x slower at
         # 100k), and casefolding sorts "de Souza" with "Dean".
-        rows = sorted(conn.execute(query), key=lambda r: (r[2].casefold(), r[3].casefold(), r[0]))
+        rows = sorted(
+            conn.execute(query).all(), key=lambda r: (r[2].casefold(), r[3].casefold(), r[0])
+        )
         conditions, carers, consents = _extras(conn, [r[0] for r in rows])
         today = self._today()
         return [
@@ -611,12 +613,12 @@ def _extras(
         select(PatientCondition.patient_id, PatientCondition.condition_code).where(
             PatientCondition.ended_on.is_(None), only(PatientCondition.patient_id)
         )
-    ):
+    ).all():
         if pid in wanted:
             codes.setdefault(pid, []).append(code)
     carers = {
         pid
-        for (pid,) in conn.execute(select(Carer.patient_id).where(only(Carer.patient_id)))
+        for (pid,) in conn.execute(select(Carer.patient_id).where(only(Carer.patient_id))).all()
         if pid in wanted
     }
     consents: dict[int, str] = {}
@@ -624,7 +626,7 @@ def _extras(
         select(ConsentRecord.patient_id, ConsentRecord.status)
         .where(only(ConsentRecord.patient_id))
         .order_by(ConsentRecord.id)
-    ):
+    ).all():
         if pid in wanted:
             consents[pid] = status  # ordered by id, so the last one wins
     return {pid: tuple(sorted(c)) for pid, c in codes.items()}, carers, consents

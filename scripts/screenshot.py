@@ -27,6 +27,9 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication([])
+    from ltcdesk.ui import tasks
+
+    tasks.set_synchronous(True)  # lists load before the grab, not after
     db = open_database(args.db)
     window = build_main_window(db, args.user)
     width, height = (int(x) for x in args.size.split("x"))
@@ -41,6 +44,21 @@ def main() -> None:
         path = args.out / f"{row:02d}-{name}.png"
         window.grab().save(str(path))  # type: ignore[attr-defined]
         print(path)
+    nav.setCurrentRow(0)
+    first = window.my_caseload.findChild(object, "caseloadTable").model()  # type: ignore[attr-defined]
+    if first.rowCount():
+        nhs = first.data(first.index(0, 0), 0x0100 + 1)  # NHS_ROLE
+        record = window.open_patient(nhs)  # type: ignore[attr-defined]
+        tabs = record.findChild(object, "recordTabs") if record is not None else None
+        count = tabs.count() if tabs is not None else 1
+        for i in range(count):
+            if tabs is not None:
+                tabs.setCurrentIndex(i)
+            for _ in range(5):
+                app.processEvents()
+            path = args.out / f"record-{i:02d}.png"
+            window.grab().save(str(path))  # type: ignore[attr-defined]
+            print(path)
     db.dispose()
 
 

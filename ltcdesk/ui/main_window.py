@@ -1,22 +1,38 @@
-"""The main window: a navigation rail, the current view, and a status bar."""
+"""The main window: navigation rail, list views, patient records in tabs, quick search."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, QStringListModel, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QCompleter,
+    QDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMainWindow,
+    QMessageBox,
+    QSplitter,
     QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
+from ltcdesk.domain import nhs_number
+from ltcdesk.domain.errors import DomainError
+
 if TYPE_CHECKING:
     from ltcdesk.app import Services
+    from ltcdesk.ui.views.caseload_view import CaseloadView
+    from ltcdesk.ui.views.patient_record import PatientRecord
 
+MY_CASELOAD, TEAM_CASELOADS, PATIENTS = 0, 1, 2
 SECTIONS = (
     "My caseload",
     "Team caseloads",
@@ -26,46 +42,329 @@ SECTIONS = (
     "Case finding",
     "Dashboard",
 )
+SHORTCUTS = (
+    ("Ctrl+F or Ctrl+K", "Quick search: find a patient by name or NHS number"),
+    ("Ctrl+1 … Ctrl+7", "Go to a section of the navigation rail"),
+    ("Ctrl+N", "Register a new patient"),
+    ("Enter or double-click", "Open the selected patient's record"),
+    ("Ctrl+S", "Save the patient record you are editing"),
+    ("Escape", "Cancel edits (you are asked first if anything is unsaved)"),
+    ("Ctrl+W", "Close the current patient record"),
+    ("Ctrl+Tab / Ctrl+Shift+Tab", "Next / previous open tab"),
+    ("F5", "Refresh the current list"),
+    ("F1", "This list of keyboard shortcuts"),
+)
 
 
 class MainWindow(QMainWindow):
+    """Lists on the first tab; every opened patient record is a further, closable tab."""
+
+    changed = Signal()  # something was saved: views refresh what concerns them
+
     def __init__(self, services: Services) -> None:
         super().__init__()
         self._services = services
+        self._records: dict[str, PatientRecord] = {}
         self.setObjectName("mainWindow")
-        self.setWindowTitle("ltcdesk")
         self.setAccessibleName("ltcdesk main window")
+        self.setWindowTitle("ltcdesk — caseload management")
 
-        central = QWidget()
-        layout = QHBoxLayout(central)
+        self._build_lists()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("workspaceTabs")
+        self.tabs.setAccessibleName("Open lists and patient records")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.splitter, "Lists")
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.tabs.tabCloseRequested.connect(self._on_tabs_close_requested)
+        self.setCentralWidget(self.tabs)
+
+        self._build_toolbar()
+        self._build_menus()
+        self.statusBar().addWidget(QLabel(f"Database: {services.db.display_name}"))
+        self.statusBar().addPermanentWidget(QLabel(f"Signed in as {self._user_label()}"))
+        self.changed.connect(self._on_self_changed)
+        self._restore_state()
+        self.nav.setCurrentRow(MY_CASELOAD)
+
+    # ------------------------------------------------------------------ building
+
+    def _build_lists(self) -> None:
+        from ltcdesk.ui.views.caseload_view import CaseloadView
+        from ltcdesk.ui.views.team_view import TeamCaseloadView
+
         self.nav = QListWidget()
         self.nav.setObjectName("navRail")
         self.nav.setAccessibleName("Navigation")
         self.nav.addItems(SECTIONS)
-        self.nav.setFixedWidth(180)
+        self.nav.setMinimumWidth(150)
         self.stack = QStackedWidget()
-        for name in SECTIONS:
-            label = QLabel(f"{name} — coming soon")
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.stack.addWidget(label)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.nav.setCurrentRow(0)
-        layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        self.my_caseload = CaseloadView(self._services, "mine")
+        self.team_caseloads = TeamCaseloadView(self._services)
+        self.patients = CaseloadView(self._services, "patients")
+        self.team_drilldown: CaseloadView | None = None
+        for view in (self.my_caseload, self.team_caseloads, self.patients):
+            self.stack.addWidget(view)
+        for name in SECTIONS[3:]:
+            placeholder = QLabel(f"{name} arrives in a later release of ltcdesk.")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            placeholder.setObjectName(f"{name.replace(' ', '')}Placeholder")
+            self.stack.addWidget(placeholder)
+        for view in (self.my_caseload, self.patients):
+            view.patientActivated.connect(self.open_patient)
+            view.changed.connect(self.changed)
+        self.team_caseloads.workerActivated.connect(self._on_team_worker_activated)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([170, 1100])
 
-        me = services.username
-        self.statusBar().addPermanentWidget(QLabel(f"Signed in as {me}"))
-        self.statusBar().addWidget(QLabel(f"Database: {services.db.display_name}"))
-        self._restore_geometry()
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Search")
+        bar.setObjectName("searchToolbar")
+        bar.setMovable(False)
+        self.quick_search = QLineEdit()
+        self.quick_search.setObjectName("quickSearch")
+        self.quick_search.setAccessibleName("Quick search for a patient")
+        self.quick_search.setPlaceholderText("Find a patient: name or NHS number (Ctrl+K)")
+        self.quick_search.setClearButtonEnabled(True)
+        self.quick_search.setMaximumWidth(460)
+        self._matches = QStringListModel(self)
+        completer = QCompleter(self._matches, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        completer.activated.connect(self._on_completer_activated)
+        self.quick_search.setCompleter(completer)
+        self.quick_search.textEdited.connect(self._on_quick_search_text_edited)
+        self.quick_search.returnPressed.connect(self._on_quick_search_return_pressed)
+        bar.addWidget(QLabel(" Find: "))
+        bar.addWidget(self.quick_search)
+        self.addToolBar(bar)
+        for keys in ("Ctrl+F", "Ctrl+K"):
+            QShortcut(QKeySequence(keys), self, activated=self.focus_quick_search)
 
-    def _restore_geometry(self) -> None:
-        geometry = QSettings().value("mainWindow/geometry")
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        register = QAction("&Register a patient…", self)
+        register.setShortcut(QKeySequence("Ctrl+N"))
+        register.triggered.connect(self.register_patient)
+        file_menu.addAction(register)
+        close_tab = QAction("&Close patient record", self)
+        close_tab.setShortcut(QKeySequence("Ctrl+W"))
+        close_tab.triggered.connect(lambda: self._on_tabs_close_requested(self.tabs.currentIndex()))
+        file_menu.addAction(close_tab)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        for row, name in enumerate(SECTIONS):
+            action = QAction(name, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            action.triggered.connect(lambda _=False, r=row: self.show_section(r))
+            view_menu.addAction(action)
+        refresh = QAction("&Refresh", self)
+        refresh.setShortcut(QKeySequence("F5"))
+        refresh.triggered.connect(self.changed)
+        view_menu.addAction(refresh)
+        next_tab = QAction("Next tab", self)
+        next_tab.setShortcut(QKeySequence("Ctrl+Tab"))
+        next_tab.triggered.connect(lambda: self._step_tab(1))
+        prev_tab = QAction("Previous tab", self)
+        prev_tab.setShortcut(QKeySequence("Ctrl+Shift+Tab"))
+        prev_tab.triggered.connect(lambda: self._step_tab(-1))
+        view_menu.addActions([next_tab, prev_tab])
+
+        help_menu = self.menuBar().addMenu("&Help")
+        shortcuts = QAction("&Keyboard shortcuts", self)
+        shortcuts.setShortcut(QKeySequence("F1"))
+        shortcuts.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(shortcuts)
+
+    def _user_label(self) -> str:
+        for member in self._services.setup.staff():
+            if member.username == self._services.username:
+                return f"{member.display_name} ({member.username})"
+        return self._services.username
+
+    # ------------------------------------------------------------------ actions
+
+    def show_section(self, row: int) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.nav.setCurrentRow(row)
+
+    def focus_quick_search(self) -> None:
+        self.quick_search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.quick_search.selectAll()
+
+    def open_patient(self, nhs: str) -> PatientRecord | None:
+        """Open (or switch to) the patient's record tab."""
+        from ltcdesk.ui.views.patient_record import PatientRecord
+
+        if nhs in self._records:
+            self.tabs.setCurrentWidget(self._records[nhs])
+            return self._records[nhs]
+        try:
+            record = PatientRecord(self._services, nhs)
+        except DomainError as exc:
+            QMessageBox.warning(self, "Cannot open the record", str(exc))
+            return None
+        self._records[nhs] = record
+        index = self.tabs.addTab(record, record.title() or nhs_number.format_nhs(nhs))
+        record.titleChanged.connect(lambda title, r=record: self._set_tab_title(r, title))
+        record.saved.connect(lambda _nhs: self.changed.emit())
+        self.tabs.setCurrentIndex(index)
+        return record
+
+    def register_patient(self) -> None:
+        from ltcdesk.ui.dialogs.register_patient import RegisterPatientDialog
+
+        dialog = RegisterPatientDialog(self._services, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.registered_nhs:
+            self.changed.emit()
+            self.open_patient(dialog.registered_nhs)
+
+    def show_shortcuts(self) -> QDialog:
+        dialog = QDialog(self)
+        dialog.setObjectName("shortcutsDialog")
+        dialog.setWindowTitle("Keyboard shortcuts")
+        layout = QVBoxLayout(dialog)
+        table = QTableWidget(len(SHORTCUTS), 2)
+        table.setObjectName("shortcutsTable")
+        table.setAccessibleName("Keyboard shortcuts")
+        table.setHorizontalHeaderLabels(["Keys", "What they do"])
+        for row, (keys, what) in enumerate(SHORTCUTS):
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(what))
+        table.resizeColumnsToContents()
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout.addWidget(table)
+        dialog.resize(640, 420)
+        dialog.open()
+        return dialog
+
+    # ------------------------------------------------------------------ slots
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        widget = self.stack.currentWidget()
+        if hasattr(widget, "ensure_loaded"):
+            widget.ensure_loaded()
+
+    def _on_team_worker_activated(self, username: str) -> None:
+        """Double-click on a worker in Team caseloads opens that worker's caseload."""
+        from ltcdesk.ui.views.caseload_view import CaseloadView
+
+        if self.team_drilldown is None:
+            self.team_drilldown = CaseloadView(self._services, "team")
+            self.team_drilldown.patientActivated.connect(self.open_patient)
+            self.team_drilldown.changed.connect(self.changed)
+            self.stack.addWidget(self.team_drilldown)
+        self.team_drilldown.set_worker_filter(username)
+        self.stack.setCurrentWidget(self.team_drilldown)
+
+    def _on_self_changed(self) -> None:
+        for view in (self.my_caseload, self.team_caseloads, self.patients, self.team_drilldown):
+            if view is not None:
+                view.refresh()
+
+    def _on_quick_search_text_edited(self, text: str) -> None:
+        if len(text.strip()) < 2:
+            self._matches.setStringList([])
+            return
+        try:
+            found = self._services.patients.search(text, limit=20)
+        except DomainError:
+            found = []
+        self._matches.setStringList(
+            [
+                f"{name} — {nhs_number.format_nhs(nhs)} — born {dob:%d/%m/%Y}"
+                for nhs, name, dob in found
+            ]
+        )
+
+    def _on_completer_activated(self, text: str) -> None:
+        parts = text.split(" — ")
+        if len(parts) >= 2:
+            self.open_patient(parts[1].replace(" ", ""))
+            self.quick_search.clear()
+
+    def _on_quick_search_return_pressed(self) -> None:
+        text = self.quick_search.text().strip()
+        if " — " in text:
+            self._on_completer_activated(text)
+            return
+        if nhs_number.is_valid(text):
+            self.open_patient(nhs_number.normalise(text))
+            self.quick_search.clear()
+            return
+        matches = self._services.patients.search(text, limit=2) if len(text) >= 2 else []
+        if len(matches) == 1:
+            self.open_patient(matches[0][0])
+            self.quick_search.clear()
+        else:
+            self.quick_search.completer().complete()
+
+    def _on_tabs_close_requested(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if index <= 0 or widget is None:
+            return
+        if not self._may_close(widget):
+            return
+        self.tabs.removeTab(index)
+        self._records = {k: v for k, v in self._records.items() if v is not widget}
+        widget.deleteLater()
+
+    def _may_close(self, record: QWidget) -> bool:
+        if getattr(record, "has_unsaved_changes", lambda: False)():
+            answer = QMessageBox.question(
+                self,
+                "Unsaved changes",
+                f"{getattr(record, 'title', lambda: 'This record')()} has unsaved changes. "
+                "Discard them?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            return answer == QMessageBox.StandardButton.Discard
+        return True
+
+    def _set_tab_title(self, record: QWidget, title: str) -> None:
+        index = self.tabs.indexOf(record)
+        if index >= 0:
+            self.tabs.setTabText(index, title)
+
+    def _step_tab(self, step: int) -> None:
+        if self.tabs.count():
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+
+    # ------------------------------------------------------------------ state
+
+    def _restore_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("mainWindow/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 760)
+            self.resize(1366, 768)
+        splitter = settings.value("mainWindow/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
 
-    def closeEvent(self, event: object) -> None:
-        QSettings().setValue("mainWindow/geometry", self.saveGeometry())
-        super().closeEvent(event)  # type: ignore[arg-type]
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for record in list(self._records.values()):
+            if not self._may_close(record):
+                self.tabs.setCurrentWidget(record)
+                event.ignore()
+                return
+        settings = QSettings()
+        settings.setValue("mainWindow/geometry", self.saveGeometry())
+        settings.setValue("mainWindow/splitter", self.splitter.saveState())
+        super().closeEvent(event)

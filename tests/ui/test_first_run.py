@@ -16,7 +16,7 @@ def test_main_window_shows_database_and_user(qtbot, tmp_path):
     assert window.objectName() == "mainWindow"
     labels = [w.text() for w in window.statusBar().findChildren(QLabel)]
     assert f"Database: {tmp_path / 'gui.db'}" in labels
-    assert "Signed in as admin" in labels
+    assert "Signed in as Administrator (admin)" in labels
     db.dispose()
 
 

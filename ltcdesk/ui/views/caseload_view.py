@@ -1,0 +1,691 @@
+"""Caseload lists: the signed-in user's caseload, the team's caseloads, every patient.
+
+Rows are fetched once per refresh in a worker thread; filtering and sorting then happen in
+the table model in plain Python, fast enough to follow each keystroke at 100,000 rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QStandardPaths,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ltcdesk.domain.errors import DomainError
+from ltcdesk.domain.permissions import Action, allowed
+from ltcdesk.domain.vocab import CONDITIONS, KEY_WORKER_ROLES, LEVEL_LABELS, LEVELS
+from ltcdesk.services.caseload import CaseloadFilter, CaseloadRow
+from ltcdesk.services.setup import PracticeView, StaffView
+from ltcdesk.ui import tasks
+from ltcdesk.ui.dialogs.bulk_actions import BulkLevelDialog, BulkTransferDialog, patients
+from ltcdesk.ui.models.caseload_table import (
+    HEADERS,
+    NHS_ROLE,
+    CaseloadTableModel,
+    Column,
+    build_haystacks,
+    cell_text,
+)
+
+if TYPE_CHECKING:
+    from ltcdesk.app import Services
+
+MODES = {"mine": "My caseload", "team": "Team caseloads", "patients": "Patients"}
+# "teamCaseloadView" is the team view's summary of caseload sizes.
+_OBJECT_NAMES = {
+    "mine": "myCaseloadView",
+    "team": "teamCaseloadListView",
+    "patients": "patientsView",
+}
+_FILE_STEMS = {"mine": "my-caseload", "team": "team-caseloads", "patients": "patients"}
+# Widest plausible content per column; columns not listed fit their header.
+_SAMPLES = {
+    Column.NAME: "Featherstonehaugh, Christabel",
+    Column.NHS_NUMBER: "999 999 9999",
+    Column.PRACTICE: "Rushey Mead Medical Practice",
+    Column.KEY_WORKER: "Agnieszka Kowalska",
+    Column.CONDITIONS: "Heart failure, COPD, Diabetes",
+    Column.NEXT_REVIEW: "30/12/2026",
+    Column.FLAGS: "No consent recorded",
+}
+_ROWS = QItemSelectionModel.SelectionFlag.Rows
+_SELECT = QItemSelectionModel.SelectionFlag.ClearAndSelect | _ROWS
+_NO_UPDATE = QItemSelectionModel.SelectionFlag.NoUpdate
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    rows: list[CaseloadRow]
+    haystacks: list[str]
+    practices: list[PracticeView]
+    staff: list[StaffView]
+
+
+class CaseloadTable(QTableView):
+    """Return or Enter opens the current row on every platform (Qt only does so on some)."""
+
+    rowActivated = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.rowActivated.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class CaseloadView(QWidget):
+    """``mode``: "mine" (the signed-in user's caseload), "team" or "patients" (everyone)."""
+
+    patientActivated = Signal(str)  # ten-digit NHS number
+    changed = Signal()  # after a bulk action changed caseloads
+
+    def __init__(self, services: Services, mode: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if mode not in MODES:
+            raise ValueError(f"unknown caseload view mode {mode!r}")
+        self._services = services
+        self._mode = mode
+        self._generation = 0
+        self._loading = False
+        self._loaded = False
+        self._staff: list[StaffView] = []
+        self._kept_selection: list[str] = []
+        self._kept_current: str | None = None
+        self._dialog: QDialog | None = None
+        self.setObjectName(_OBJECT_NAMES[mode])
+        self.setAccessibleName(MODES[mode])
+        self._build()
+        self.refresh()
+
+    # ------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        self.title = QLabel(MODES[self._mode])
+        self.title.setObjectName("caseloadTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("caseloadFilter")
+        self.filter_edit.setAccessibleName("Filter by name, NHS number or postcode")
+        self.filter_edit.setPlaceholderText("Filter by name, NHS number or postcode")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumWidth(self.filter_edit.fontMetrics().averageCharWidth() * 36)
+        self.filter_edit.installEventFilter(self)
+
+        self.level_filter = self._combo("levelFilter", "Level", "All levels")
+        for level in LEVELS:
+            self.level_filter.addItem(f"Level {level}", level)
+            self.level_filter.setItemData(level, LEVEL_LABELS[level], Qt.ItemDataRole.ToolTipRole)
+        self.practice_filter = self._combo("practiceFilter", "Practice", "All practices")
+        self.worker_filter = self._combo("workerFilter", "Key worker", "All key workers")
+        self.worker_filter.setVisible(self._mode != "mine")
+        self.condition_filter = self._combo("conditionFilter", "Condition", "All conditions")
+        for code, name in sorted(CONDITIONS, key=lambda c: c[1].casefold()):
+            self.condition_filter.addItem(name, code)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_edit, 1)
+        for combo in (
+            self.level_filter,
+            self.practice_filter,
+            self.worker_filter,
+            self.condition_filter,
+        ):
+            filters.addWidget(combo)
+
+        self.model = CaseloadTableModel(self)
+        self.table = CaseloadTable()
+        self._build_table()
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("caseloadCount")
+        self.count_label.setAccessibleName("Number of patients")
+        self.message_label = QLabel()
+        self.message_label.setObjectName("actionMessage")
+        self.message_label.setAccessibleName("Last action")
+        self.transfer_button = self._button("transferButton", "&Transfer…", "Transfer selected")
+        self.level_button = self._button("changeLevelButton", "Change &level…", "Change level")
+        self.export_button = self._button("exportCsvButton", "E&xport CSV…", "Export CSV")
+        self.print_button = self._button("printListButton", "&Print list…", "Print list")
+        self.transfer_button.setToolTip("Transfer the selected patients to another key worker")
+        self.level_button.setToolTip("Step the selected patients up or down a level of care")
+        self.export_button.setToolTip("Save the patients shown as a spreadsheet (CSV)")
+        self.print_button.setToolTip("Save the patients shown as a PDF list to print")
+        self.transfer_button.clicked.connect(self._on_transfer_button_clicked)
+        self.level_button.clicked.connect(self._on_level_button_clicked)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label)
+        bottom.addSpacing(16)
+        bottom.addWidget(self.message_label, 1)
+        for button in (
+            self.transfer_button,
+            self.level_button,
+            self.export_button,
+            self.print_button,
+        ):
+            bottom.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        self.filter_edit.textChanged.connect(self._on_filter_edit_text_changed)
+        self.filter_edit.returnPressed.connect(self._on_filter_edit_return_pressed)
+        self.level_filter.currentIndexChanged.connect(self._on_quick_filter_changed)
+        self.practice_filter.currentIndexChanged.connect(self._on_quick_filter_changed)
+        self.worker_filter.currentIndexChanged.connect(self._on_quick_filter_changed)
+        self.condition_filter.currentIndexChanged.connect(self._on_quick_filter_changed)
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.filter_edit.setFocus)
+
+    def _combo(self, name: str, label: str, everything: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(name)
+        combo.setAccessibleName(f"{label} filter")
+        combo.setToolTip(f"Show only one {label.lower()}")
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.addItem(everything, None)
+        return combo
+
+    def _button(self, name: str, text: str, accessible: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(accessible)
+        button.setEnabled(False)
+        return button
+
+    def _build_table(self) -> None:
+        table = self.table
+        table.setObjectName("caseloadTable")
+        table.setAccessibleName(f"{MODES[self._mode]} list")
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setTabKeyNavigation(False)  # Tab leaves the table for the buttons
+        table.setSortingEnabled(True)
+        table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+        rows = table.verticalHeader()
+        rows.hide()
+        # Fixed heights: measuring 100,000 rows to fit them would take seconds.
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._on_header_context_menu)
+        metrics = header.fontMetrics()
+        for column in Column:
+            title = metrics.horizontalAdvance(HEADERS[column]) + 28  # room for the sort arrow
+            sample = metrics.horizontalAdvance(_SAMPLES.get(column, "")) + 16
+            header.resizeSection(column, max(title, sample))
+        header.setSectionHidden(Column.KEY_WORKER, self._mode == "mine")
+
+        self.model.modelAboutToBeReset.connect(self._on_model_about_to_be_reset)
+        self.model.modelReset.connect(self._on_model_reset)
+        table.selectionModel().selectionChanged.connect(self._update_controls)
+        table.doubleClicked.connect(self._on_table_activated)
+        table.rowActivated.connect(self._on_table_activated)
+
+    # ------------------------------------------------------------ loading
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def ensure_loaded(self) -> None:
+        """Load unless already loaded or loading (the main window calls it on showing)."""
+        if not self._loaded and not self._loading:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the rows from the service, keeping the filter, the sort and the selection."""
+        self._generation += 1
+        generation = self._generation
+        self._loading = True
+        self._update_controls()
+        caseload, setup = self._services.caseload, self._services.setup
+        mode, me = self._mode, self._services.username
+
+        def load() -> _Loaded:  # in a worker thread: no widgets here
+            if mode == "patients":
+                rows = caseload.list_patients()
+            else:
+                rows = caseload.list_caseload(CaseloadFilter(worker=me) if mode == "mine" else None)
+            return _Loaded(rows, build_haystacks(rows), setup.practices(), setup.staff())
+
+        tasks.run_task(
+            load,
+            lambda loaded: self._on_loaded(generation, loaded),
+            lambda exc: self._on_load_failed(generation, exc),
+            parent=self,
+        )
+
+    def _on_loaded(self, generation: int, loaded: _Loaded) -> None:
+        if generation != self._generation:
+            return  # a newer refresh is on its way
+        self._loading = False
+        self._loaded = True
+        self._staff = loaded.staff
+        self._fill_combos(loaded)
+        self.model.set_rows(loaded.rows, loaded.haystacks)  # restores the selection
+
+    def _on_load_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self._update_controls()
+        if isinstance(exc, DomainError):
+            self.count_label.setText("Could not load the list")
+            QMessageBox.warning(self, MODES[self._mode], str(exc))
+        else:
+            tasks.report_error(exc)
+
+    def _fill_combos(self, loaded: _Loaded) -> None:
+        practices = [(p.name, p.code) for p in loaded.practices]
+        workers = {
+            s.username: s.display_name
+            for s in loaded.staff
+            if s.active and s.role in KEY_WORKER_ROLES
+        }
+        for row in loaded.rows:  # someone may still hold a caseload after a change of role
+            if row.key_worker_username and row.key_worker_name:
+                workers.setdefault(row.key_worker_username, row.key_worker_name)
+        people = sorted(((n, u) for u, n in workers.items()), key=lambda w: w[0].casefold())
+        _refill(self.practice_filter, practices)
+        _refill(self.worker_filter, people)
+
+    # ------------------------------------------------------------ filtering
+
+    def set_worker_filter(self, username: str | None) -> None:
+        """Show one key worker's caseload (the team view's drill-down); None for everyone."""
+        index = self.worker_filter.findData(username) if username else 0
+        if index < 0:
+            assert username is not None
+            self.worker_filter.addItem(username, username)  # named properly on the next load
+            index = self.worker_filter.count() - 1
+        self.worker_filter.setCurrentIndex(index)
+        self.model.set_filter(worker=username)
+
+    def _on_filter_edit_text_changed(self, text: str) -> None:
+        self.model.set_filter(text=text)
+
+    def _on_filter_edit_return_pressed(self) -> None:
+        if self.model.rowCount() == 1:
+            self.patientActivated.emit(self.model.row_at(0).nhs_number)
+        elif self.model.rowCount() > 1:
+            self._focus_table()
+
+    def _on_quick_filter_changed(self, _index: int) -> None:
+        self.model.set_filter(
+            level=self.level_filter.currentData(),
+            practice=self.practice_filter.currentData(),
+            worker=self.worker_filter.currentData(),
+            condition=self.condition_filter.currentData(),
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Down arrow in the filter box moves into the list, as in a search field.
+        if (
+            watched is self.filter_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount()
+        ):
+            self._focus_table()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _focus_table(self) -> None:
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    # ------------------------------------------------------------ selection
+
+    def selected_rows(self) -> list[CaseloadRow]:
+        """Selected rows in the order shown."""
+        return [self.model.row_at(r) for r in self._selected_row_numbers()]
+
+    def selected_nhs_numbers(self) -> list[str]:
+        return [row.nhs_number for row in self.selected_rows()]
+
+    def _selected_row_numbers(self) -> list[int]:
+        numbers: set[int] = set()
+        selection = self.table.selectionModel().selection()
+        for n in range(selection.count()):
+            span = selection.at(n)
+            numbers.update(range(span.top(), span.bottom() + 1))
+        return sorted(numbers)
+
+    def _on_model_about_to_be_reset(self) -> None:
+        self._kept_selection = self.selected_nhs_numbers()
+        current = self.table.currentIndex()
+        self._kept_current = (
+            self.model.row_at(current.row()).nhs_number if current.isValid() else None
+        )
+
+    def _on_model_reset(self) -> None:
+        model, selection_model = self.model, self.table.selectionModel()
+        rows = model.rows_of(self._kept_selection)
+        if rows:
+            selection = QItemSelection()
+            last = model.columnCount() - 1
+            for first, final in _runs(rows):
+                selection.select(model.index(first, 0), model.index(final, last))
+            selection_model.select(selection, _SELECT)
+        if self._kept_current is not None:
+            current = model.rows_of([self._kept_current])
+            if current:
+                selection_model.setCurrentIndex(model.index(current[0], 0), _NO_UPDATE)
+        self._kept_selection, self._kept_current = [], None
+        self._update_controls()
+
+    def _update_controls(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        selected = len(self._selected_row_numbers())
+        if self._loading:
+            text = "Loading…"
+        elif shown == total:
+            text = patients(total)
+        else:
+            text = f"{shown:,} of {total:,} shown"
+        if selected and not self._loading:
+            text += f" · {selected:,} selected"
+        self.count_label.setText(text)
+        role = self._my_role()
+        can_transfer = role is not None and allowed(role, Action.TRANSFER_CASELOAD)
+        can_change = role is not None and allowed(role, Action.MANAGE_CASELOAD)
+        self.transfer_button.setEnabled(bool(selected) and can_transfer)
+        self.level_button.setEnabled(bool(selected) and can_change)
+        self.export_button.setEnabled(shown > 0)
+        self.print_button.setEnabled(shown > 0)
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.patientActivated.emit(index.data(NHS_ROLE))
+
+    # ------------------------------------------------------------ bulk actions
+
+    def open_transfer_dialog(self) -> BulkTransferDialog | None:
+        """Open (without blocking) the transfer dialog for the selected patients."""
+        chosen = self.selected_rows()
+        if not chosen:
+            return None
+        caseload = self._services.caseload
+        try:
+            workers = [w for w in caseload.sizes() if w.role in KEY_WORKER_ROLES]
+        except DomainError as exc:
+            QMessageBox.warning(self, "Transfer", str(exc))
+            return None
+        current = {row.key_worker_username for row in chosen}
+        if len(current) == 1:  # nobody transfers to the key worker they already have
+            workers = [w for w in workers if w.username not in current]
+        nhs = [row.nhs_number for row in chosen]
+        dialog = BulkTransferDialog(
+            len(nhs), workers, lambda worker, why: caseload.bulk_transfer(nhs, worker, why), self
+        )
+        self._open_dialog(dialog)
+        return dialog
+
+    def open_level_dialog(self) -> BulkLevelDialog | None:
+        """Open (without blocking) the change of level dialog for the selected patients."""
+        nhs = self.selected_nhs_numbers()
+        if not nhs:
+            return None
+        caseload = self._services.caseload
+        dialog = BulkLevelDialog(
+            len(nhs), lambda level, why: caseload.bulk_change_level(nhs, level, why), self
+        )
+        self._open_dialog(dialog)
+        return dialog
+
+    def _open_dialog(self, dialog: BulkTransferDialog | BulkLevelDialog) -> None:
+        if self._dialog is not None:
+            self._dialog.deleteLater()
+        self._dialog = dialog
+        dialog.accepted.connect(lambda: self._on_bulk_action_done(dialog.outcome))
+        dialog.open()
+
+    def _on_bulk_action_done(self, outcome: str) -> None:
+        self.message_label.setText(outcome)
+        self.refresh()
+        self.changed.emit()
+
+    def _on_transfer_button_clicked(self) -> None:
+        self.open_transfer_dialog()
+
+    def _on_level_button_clicked(self) -> None:
+        self.open_level_dialog()
+
+    # ------------------------------------------------------------ export and print
+
+    def visible_columns(self) -> list[int]:
+        """Columns shown, in the order shown."""
+        header = self.table.horizontalHeader()
+        logical = (header.logicalIndex(v) for v in range(header.count()))
+        return [c for c in logical if not header.isSectionHidden(c)]
+
+    def _on_export_button_clicked(self) -> None:
+        self.export_csv()
+
+    def _on_print_button_clicked(self) -> None:
+        self.print_list()
+
+    def export_csv(self) -> None:
+        """Save the rows shown, with the columns shown, as CSV that Excel opens correctly."""
+        rows, columns = self.model.visible_rows(), self.visible_columns()
+        if not rows:
+            return
+        target = self._ask_path("Export CSV", "csv", "CSV files (*.csv)")
+        if target is not None:
+            self._save(
+                "Export CSV",
+                target,
+                lambda: csv_bytes(rows, columns),
+                f"Exported {patients(len(rows))} to {target.name}.",
+            )
+
+    def print_list(self) -> None:
+        """Save the rows shown as a PDF list (laid out by ltcdesk.reports.caseload_list)."""
+        rows = self.model.visible_rows()
+        if not rows:
+            return
+        try:
+            from ltcdesk.reports.caseload_list import render_caseload_pdf
+        except ImportError:
+            QMessageBox.warning(self, "Print list", "Printing lists is not available here.")
+            return
+        target = self._ask_path("Print list", "pdf", "PDF files (*.pdf)")
+        if target is None:
+            return
+        title, me, now = self.print_title(), self._my_name(), datetime.now()
+        self._save(
+            "Print list",
+            target,
+            lambda: render_caseload_pdf(rows, title, me, now),
+            f"Saved the list of {patients(len(rows))} to {target.name}.",
+        )
+
+    def print_title(self) -> str:
+        """What the list shows, in words: the view and every filter in force."""
+        parts = [f"Caseload of {self._my_name()}" if self._mode == "mine" else MODES[self._mode]]
+        combos = [self.level_filter, self.practice_filter, self.condition_filter]
+        if self._mode != "mine":
+            combos.insert(2, self.worker_filter)
+        parts += [c.currentText() for c in combos if c.currentIndex() > 0]
+        if self.model.filter_text.strip():
+            parts.append(f"matching “{self.model.filter_text.strip()}”")
+        return " – ".join(parts)
+
+    def _ask_path(self, title: str, suffix: str, file_filter: str) -> Path | None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        stem = f"{_FILE_STEMS[self._mode]}-{date.today():%Y-%m-%d}.{suffix}"
+        path, _ = QFileDialog.getSaveFileName(self, title, str(Path(folder) / stem), file_filter)
+        if not path:
+            return None
+        target = Path(path)
+        return target if target.suffix else target.with_suffix(f".{suffix}")
+
+    def _save(self, title: str, target: Path, render: Callable[[], bytes], done: str) -> None:
+        self.message_label.setText(f"Saving {target.name}…")
+        tasks.run_task(
+            lambda: write_atomically(target, render()),
+            lambda _: self.message_label.setText(done),
+            lambda exc: self._on_save_failed(title, target, exc),
+            parent=self,
+        )
+
+    def _on_save_failed(self, title: str, target: Path, exc: BaseException) -> None:
+        self.message_label.clear()
+        if isinstance(exc, OSError):
+            QMessageBox.warning(self, title, f"Could not save {target}: {exc.strerror or exc}")
+        elif isinstance(exc, DomainError):
+            QMessageBox.warning(self, title, str(exc))
+        else:
+            tasks.report_error(exc)
+
+    # ------------------------------------------------------------ the signed-in user
+
+    def _me(self) -> StaffView | None:
+        me = self._services.username
+        return next((s for s in self._staff if s.username == me), None)
+
+    def _my_role(self) -> str | None:
+        me = self._me()
+        return me.role if me is not None and me.active else None
+
+    def _my_name(self) -> str:
+        me = self._me()
+        return me.display_name if me is not None else self._services.username
+
+    # ------------------------------------------------------------ columns
+
+    def _on_header_context_menu(self, pos: QPoint) -> None:
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        menu.setObjectName("columnMenu")
+        menu.setAccessibleName("Columns to show")
+        for column in Column:
+            if column == Column.NAME:
+                continue  # the one column a list cannot do without
+            action = menu.addAction(HEADERS[column])
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(
+                lambda on, c=column: self.table.horizontalHeader().setSectionHidden(c, not on)
+            )
+        menu.popup(header.mapToGlobal(pos))
+
+
+def _refill(combo: QComboBox, items: Sequence[tuple[str, Any]]) -> None:
+    """Replace a filter's choices after the "All …" item, keeping the current choice."""
+    current = combo.currentData()
+    blocked = combo.blockSignals(True)
+    try:
+        while combo.count() > 1:
+            combo.removeItem(combo.count() - 1)
+        for text, data in items:
+            combo.addItem(text, data)
+        index = combo.findData(current) if current is not None else 0
+        if index < 0:  # keep a choice that is no longer offered, so the filter stays visible
+            combo.addItem(str(current), current)
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+    finally:
+        combo.blockSignals(blocked)
+
+
+def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
+    """Ascending numbers as (first, last) runs: 1 2 3 7 8 -> (1, 3) (7, 8)."""
+    start = previous = numbers[0]
+    for n in numbers[1:]:
+        if n != previous + 1:
+            yield start, previous
+            start = n
+        previous = n
+    yield start, previous
+
+
+def _cell(text: str) -> str:
+    # A cell starting like a formula would run as one in a spreadsheet.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_bytes(rows: Sequence[CaseloadRow], columns: Sequence[int]) -> bytes:
+    """UTF-8 with a byte order mark, so Excel shows "María" rather than "MarÃ­a"."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([HEADERS[c] for c in columns])
+    for row in rows:
+        writer.writerow([_cell(cell_text(row, c)) for c in columns])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -261,6 +261,34 @@ def test_someone_elses_save_keeps_my_typing_and_save_mine_anyway_succeeds(qtbot,
     assert record.postcode_edit.text() == "LE2 1AA"
 
 
+def test_after_save_mine_anyway_fails_fixing_it_and_saving_needs_no_second_override(
+    qtbot, services, team
+):
+    record = open_record(qtbot, services)
+    build_services(team, "nurse").patients.add_condition(NHS, "DM")
+    retype(qtbot, record.phone_edit, "0116 496 0777")
+    record.tabs.setCurrentIndex(1)
+    record.condition_combo.setFocus()
+    qtbot.keyClicks(record.condition_combo, "Diab")
+    qtbot.mouseClick(record.add_condition_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(record.save_button, Qt.MouseButton.LeftButton)
+    assert "They changed: conditions" in record.stale_label.text()
+
+    qtbot.mouseClick(record.save_mine_button, Qt.MouseButton.LeftButton)
+    assert record.error_banner.isVisible()
+    assert "Diabetes is already recorded" in record.error_label.text()
+    record.tabs.setCurrentIndex(1)
+    record.conditions_table.selectRow(0)
+    assert record.conditions_table.item(0, 4).text() == "New (not saved yet)"
+    qtbot.mouseClick(record.undo_condition_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(record.saved):
+        qtbot.mouseClick(record.save_button, Qt.MouseButton.LeftButton)
+    assert not record.stale_banner.isVisible()
+    stored = services.patients.get(NHS)
+    assert stored.phone == "0116 496 0777"
+    assert [c.code for c in stored.active_conditions] == ["DM"]
+
+
 def test_reload_their_version_discards_mine(qtbot, services, team):
     record = open_record(qtbot, services)
     nurse = build_services(team, "nurse")
@@ -382,7 +410,7 @@ def test_add_to_caseload_dialog_assigns(qtbot, services):
     qtbot.keyClicks(dialog.key_worker_combo, "Mary")
     qtbot.mouseClick(dialog.level_radios[3], Qt.MouseButton.LeftButton)
     qtbot.keyClicks(dialog.reason_edit, "Frequent admissions")
-    with qtbot.waitSignal(dialog.accepted):
+    with qtbot.waitSignals([dialog.accepted, record.saved]):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
     history = services.caseload.history(NHS)

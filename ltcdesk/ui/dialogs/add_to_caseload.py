@@ -23,7 +23,7 @@ from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import DomainError, ValidationError
 from ltcdesk.domain.vocab import KEY_WORKER_ROLES, LEVEL_LABELS, LEVELS, Role
 from ltcdesk.services.caseload import REASON_MAX
-from ltcdesk.ui.widgets import ErrorLabel, field_message, with_error
+from ltcdesk.ui.widgets import ErrorLabel, field_message, pad_form_labels, with_error
 
 if TYPE_CHECKING:
     from ltcdesk.app import Services
@@ -131,6 +131,7 @@ class AddToCaseloadDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
+        pad_form_labels(form)
         layout.addWidget(self.dialog_error)
         layout.addLayout(buttons)
 

@@ -29,7 +29,9 @@ from ltcdesk.ui.widgets import (
     OK_STYLE,
     ErrorLabel,
     OptionalDateEdit,
+    collect_errors,
     field_message,
+    pad_form_labels,
     with_error,
 )
 
@@ -137,6 +139,7 @@ class RegisterPatientDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        pad_form_labels(form)
         layout.addWidget(self.form_error)
         layout.addLayout(buttons)
 
@@ -235,23 +238,18 @@ class RegisterPatientDialog(QDialog):
 
     def _local_errors(self) -> list[ValidationError]:
         """Every field's problem at once (the service stops at the first)."""
-        found: list[ValidationError] = []
-        checks = (
-            lambda: nhs_number.normalise(self.nhs_edit.text()),
-            lambda: validate.name(self.family_edit.text(), "family name"),
-            lambda: validate.name(self.given_edit.text(), "given name"),
-            self._check_date_of_birth,
-            lambda: validate.practice_code(self.practice_combo.currentData() or ""),
-            lambda: validate.text(self.address_edit.text(), "address"),
-            lambda: validate.postcode(self.postcode_edit.text()),
-            lambda: validate.phone(self.phone_edit.text()),
+        return collect_errors(
+            (
+                lambda: nhs_number.normalise(self.nhs_edit.text()),
+                lambda: validate.name(self.family_edit.text(), "family name"),
+                lambda: validate.name(self.given_edit.text(), "given name"),
+                self._check_date_of_birth,
+                lambda: validate.practice_code(self.practice_combo.currentData() or ""),
+                lambda: validate.text(self.address_edit.text(), "address"),
+                lambda: validate.postcode(self.postcode_edit.text()),
+                lambda: validate.phone(self.phone_edit.text()),
+            )
         )
-        for check in checks:
-            try:
-                check()
-            except ValidationError as err:
-                found.append(err)
-        return found
 
     def _check_date_of_birth(self) -> None:
         if self.dob_edit.is_blank():

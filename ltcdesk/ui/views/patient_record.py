@@ -60,7 +60,15 @@ from ltcdesk.services.patients import (
     RecordEdits,
 )
 from ltcdesk.ui.dialogs.add_to_caseload import AddToCaseloadDialog
-from ltcdesk.ui.widgets import ErrorLabel, OptionalDateEdit, field_message, with_error
+from ltcdesk.ui.widgets import (
+    ErrorLabel,
+    OptionalDateEdit,
+    collect_errors,
+    field_message,
+    pad_form_labels,
+    to_date,
+    with_error,
+)
 from ltcdesk.ui.widgets.patient_header import PatientHeader
 
 if TYPE_CHECKING:
@@ -149,7 +157,13 @@ def _local(when: datetime) -> datetime:
 
 
 class PatientRecord(QWidget):
-    """The record of the patient with NHS number ``nhs``; raises DomainError if not found."""
+    """The record of the patient with NHS number ``nhs``; raises DomainError if not found.
+
+    ``saved(nhs)`` follows anything written from here (a record save or adding to a
+    caseload); ``titleChanged("Family, Given")`` follows every load, the first included
+    (read ``title()`` for that one); ``unsavedChanged(bool)`` when pending edits appear
+    or go.
+    """
 
     saved = Signal(str)
     titleChanged = Signal(str)
@@ -170,6 +184,8 @@ class PatientRecord(QWidget):
         self._add_carers: list[NewCarer] = []
         self._loading = False
         self._was_dirty = False
+        # After "Save mine anyway": the version the user chose to save over.
+        self._save_over: int | None = None
         self.add_to_caseload_dialog: AddToCaseloadDialog | None = None
         self._errors: dict[str, ErrorLabel] = {}
         self._targets: dict[str, QWidget] = {}
@@ -184,7 +200,7 @@ class PatientRecord(QWidget):
         self.tabs.addTab(self._scrolled(self._build_carers()), "Carers && co&ntacts")
         self.tabs.addTab(self._build_history(), "Caseload &history")
         for name in PLACEHOLDER_TABS:
-            label = QLabel(f"{name}: coming in a later release.")
+            label = QLabel(f"{name}\n\nComing in a later release.")
             label.setObjectName(name.lower().replace(" ", "") + "Placeholder")
             label.setAccessibleName(f"{name} (coming in a later release)")
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -207,6 +223,8 @@ class PatientRecord(QWidget):
         escape_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape_key.activated.connect(self.cancel_edits)
 
+        for form in self.findChildren(QFormLayout):
+            pad_form_labels(form)
         self._apply_permissions()
         self._load(services.patients.get(self._nhs))
 
@@ -248,7 +266,7 @@ class PatientRecord(QWidget):
             for err in reversed(problems):  # the focus ends on the first
                 self._show_field_error(err)
             return False
-        return self._save(self.detail.version)
+        return self._save(self._save_over or self.detail.version)
 
     def cancel_edits(self) -> bool:
         """Discard pending edits (after asking) and reload; True if nothing is left pending."""
@@ -300,6 +318,7 @@ class PatientRecord(QWidget):
         area = QScrollArea()
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields; it still scrolls
         area.setWidget(page)
         return area
 
@@ -449,8 +468,8 @@ class PatientRecord(QWidget):
             ("P&ractice", "practice", self.practice_combo, "practiceError"),
             ("Preferred &contact", "preferred contact", self.contact_combo, "contactError"),
         )
-        for label, field, widget, error_name in rows:
-            form.addRow(label, self._with_error(field, widget, error_name))
+        for label, field, control, error_name in rows:
+            form.addRow(label, self._with_error(field, control, error_name))
         form.addRow("", self.lives_alone_check)
         form.addRow("", self.interpreter_check)
         form.addRow("Lang&uage", self._with_error("language", self.language_edit, "languageError"))
@@ -751,6 +770,7 @@ class PatientRecord(QWidget):
         self._loading = True
         try:
             self._base = detail
+            self._save_over = None
             self._add_conditions.clear()
             self._end_conditions.clear()
             self._add_carers.clear()
@@ -825,7 +845,8 @@ class PatientRecord(QWidget):
             ended = _change_label(a.end_change)
             # A step's reason is shown once, on the row it started; other endings say why.
             if a.end_reason and (following is None or following.start_reason != a.end_reason):
-                ended = f"{ended}: {a.end_reason}" if ended else a.end_reason
+                repeats = ended and a.end_reason.lower().startswith(ended.lower())
+                ended = f"{ended}: {a.end_reason}" if ended and not repeats else a.end_reason
             rows.append(
                 (
                     [
@@ -929,15 +950,15 @@ class PatientRecord(QWidget):
                     str(c.id),
                 )
             )
-        for i, c in enumerate(self._add_carers):
+        for i, new in enumerate(self._add_carers):
             rows.append(
                 (
                     [
-                        c.name,
-                        c.relationship or "",
-                        c.phone or "",
-                        "Yes" if c.lives_with_patient else "No",
-                        "Yes, today" if c.offered_support else "No",
+                        new.name,
+                        new.relationship or "",
+                        new.phone or "",
+                        "Yes" if new.lives_with_patient else "No",
+                        "Yes, today" if new.offered_support else "No",
                         "New (not saved yet)",
                     ],
                     "add",
@@ -975,7 +996,7 @@ class PatientRecord(QWidget):
 
         text("family_name", self.family_name_edit, base.family_name)
         text("given_name", self.given_name_edit, base.given_name)
-        dob = self.dob_edit.date().toPython()
+        dob = to_date(self.dob_edit.date())
         if dob != base.date_of_birth:
             values["date_of_birth"] = dob
         if self.sex_combo.currentData() != base.sex:
@@ -1078,7 +1099,7 @@ class PatientRecord(QWidget):
             )
             return
         when = self.diagnosis_date_edit.value()
-        dob = self.dob_edit.date().toPython()
+        dob = to_date(self.dob_edit.date())
         if when is not None and when < dob:
             self._show_field_error(ValidationError("diagnosis date", "is before the date of birth"))
             return
@@ -1124,17 +1145,15 @@ class PatientRecord(QWidget):
     def _on_add_carer_button_clicked(self) -> None:
         for field in ("carer name", "relationship", "carer phone"):
             self._errors[field].clear_error()
-        problems = []
-        checks = (
-            lambda: validate.name(self.carer_name_edit.text(), "carer name"),
-            lambda: validate.text(self.carer_relationship_edit.text(), "relationship", max_len=50),
-            lambda: validate.phone(self.carer_phone_edit.text(), "carer phone"),
+        problems = collect_errors(
+            (
+                lambda: validate.name(self.carer_name_edit.text(), "carer name"),
+                lambda: validate.text(
+                    self.carer_relationship_edit.text(), "relationship", max_len=50
+                ),
+                lambda: validate.phone(self.carer_phone_edit.text(), "carer phone"),
+            )
         )
-        for check in checks:
-            try:
-                check()
-            except ValidationError as err:
-                problems.append(err)
         if problems:
             for err in reversed(problems):
                 self._show_field_error(err)
@@ -1163,7 +1182,6 @@ class PatientRecord(QWidget):
     def _local_errors(self) -> list[ValidationError]:
         """Problems in the changed fields, all at once (the service reports only the first)."""
         changes = self._demographic_changes()
-        found: list[ValidationError] = []
         checks: list[Callable[[], object]] = []
         if changes.family_name is not None:
             checks.append(lambda: validate.name(changes.family_name, "family name"))
@@ -1183,12 +1201,7 @@ class PatientRecord(QWidget):
             checks.append(
                 lambda: validate.text(consent.note, "consent note", max_len=2000, multiline=True)
             )
-        for check in checks:
-            try:
-                check()
-            except ValidationError as err:
-                found.append(err)
-        return found
+        return collect_errors(checks)
 
     def _save(self, expected_version: int) -> bool:
         edits = self.pending_edits()
@@ -1232,8 +1245,10 @@ class PatientRecord(QWidget):
             self._show_banner_error(str(err))
             return
         self.stale_banner.hide()
-        self._clear_errors()
-        self._save(current.version)
+        # Only the user's own edits are sent (compared with the version they opened), so
+        # whatever else the other user changed is kept.
+        self._save_over = current.version
+        self.save()
 
     def _show_banner_error(self, message: str) -> None:
         self.error_label.setText(message)
@@ -1248,7 +1263,8 @@ class PatientRecord(QWidget):
         label.show_error(field_message(err))
         target.setAccessibleDescription(label.text())
         for index in range(self.tabs.count()):
-            if self.tabs.widget(index).isAncestorOf(target):
+            page = self.tabs.widget(index)
+            if page is not None and page.isAncestorOf(target):
                 self.tabs.setCurrentIndex(index)
                 break
         target.setFocus()
@@ -1267,9 +1283,13 @@ class PatientRecord(QWidget):
             self._services, self._nhs, self, patient_name=self.detail.display_name
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self.refresh)
+        dialog.accepted.connect(self._on_add_to_caseload_dialog_accepted)
         self.add_to_caseload_dialog = dialog
         dialog.open()
+
+    def _on_add_to_caseload_dialog_accepted(self) -> None:
+        self.refresh()
+        self.saved.emit(self._nhs)  # the caseload lists need to know, as after a save
 
 
 def _count(n: int, noun: str) -> str:

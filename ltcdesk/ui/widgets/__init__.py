@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from PySide6.QtCore import QDate, QEvent, QObject
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDateEdit, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDateEdit, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ltcdesk.domain.errors import ValidationError
 from ltcdesk.domain.validate import EARLIEST_DOB
@@ -15,11 +16,26 @@ ERROR_STYLE = "color: #b3261e;"
 OK_STYLE = "color: #146c2e;"
 
 
+def to_date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def collect_errors(checks: Iterable[Callable[[], object]]) -> list[ValidationError]:
+    """Run every check and return all their ValidationErrors, so all can be shown at once."""
+    found: list[ValidationError] = []
+    for check in checks:
+        try:
+            check()
+        except ValidationError as err:
+            found.append(err)
+    return found
+
+
 def field_message(err: ValidationError) -> str:
     """A message to show beside its field: "is required" becomes "Postcode is required"."""
     message = err.message.strip()
     first = message.split(" ", 1)[0]
-    if first in {"is", "must", "contains", "has", "cannot", "none"}:
+    if first in {"is", "must", "contains", "has", "needs", "cannot", "none"}:
         return f"{err.field[:1].upper()}{err.field[1:]} {message}"
     return message[:1].upper() + message[1:]
 
@@ -54,6 +70,19 @@ def with_error(field: QWidget, error: QLabel) -> QWidget:
     layout.addWidget(error)
     box.setFocusProxy(field)
     return box
+
+
+def pad_form_labels(form: QFormLayout) -> None:
+    """Give each label of a finished form a few pixels spare.
+
+    A QLabel sized exactly to its hint can lose its last letter to font hinting (seen
+    with "Telephone" under X11 and DejaVu Sans).
+    """
+    for row in range(form.rowCount()):
+        item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        label = item.widget() if item is not None else None
+        if isinstance(label, QLabel) and label.text():
+            label.setMinimumWidth(label.sizeHint().width() + 4)
 
 
 class OptionalDateEdit(QDateEdit):
@@ -96,7 +125,7 @@ class OptionalDateEdit(QDateEdit):
         """The date entered, or None when blank or when the year was never entered."""
         if not self.is_complete():
             return None
-        return self.date().toPython()  # type: ignore[no-any-return]
+        return to_date(self.date())
 
     def set_value(self, value: date | None) -> None:
         if value is None:
@@ -131,6 +160,6 @@ class OptionalDateEdit(QDateEdit):
         calendar = self.calendarWidget()
         if watched is calendar and event.type() == QEvent.Type.Show and self.is_blank():
             today = QDate.currentDate()
-            year = max(EARLIEST_DOB.year, today.year - self._calendar_years_back)
-            calendar.setCurrentPage(year, today.month)
+            year = max(EARLIEST_DOB.year, today.year() - self._calendar_years_back)
+            calendar.setCurrentPage(year, today.month())
         return super().eventFilter(watched, event)

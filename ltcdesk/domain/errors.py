@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 class DomainError(Exception):
@@ -30,7 +30,9 @@ class StaleRecordError(DomainError):
     """Someone else saved the record after it was read; the caller keeps the user's edits."""
 
     def __init__(self, what: str, changed_by: str | None, changed_at: datetime | None) -> None:
-        when = changed_at.strftime("%d/%m/%Y at %H:%M") if changed_at else "an unknown time"
+        # Stored as naive UTC; people read local (UK) time, an hour apart in summer.
+        local = changed_at.replace(tzinfo=UTC).astimezone() if changed_at else None
+        when = local.strftime("%d/%m/%Y at %H:%M") if local else "an unknown time"
         who = changed_by or "another user"
         super().__init__(
             f"{what} was changed by {who} on {when} after you opened it. "

@@ -275,6 +275,8 @@ class MainWindow(QMainWindow):
         for view in (self.my_caseload, self.team_caseloads, self.patients, self.team_drilldown):
             if view is not None:
                 view.refresh()
+        for record in self._records.values():
+            record.refresh()  # keeps the user's unsaved edits
 
     def _on_quick_search_text_edited(self, text: str) -> None:
         if len(text.strip()) < 2:

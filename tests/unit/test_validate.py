@@ -72,3 +72,21 @@ def test_levels_are_one_two_or_three():
     for bad in ("4", "0", "x", None):
         with pytest.raises(ValidationError, match="must be 1, 2 or 3"):
             validate.level(bad)
+
+
+def test_stale_message_shows_local_time_not_utc(monkeypatch):
+    import time
+    from datetime import datetime
+
+    from ltcdesk.domain.errors import StaleRecordError
+
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        summer = StaleRecordError("This record", "Nia Nurse", datetime(2026, 7, 1, 13, 2))
+        winter = StaleRecordError("This record", "Nia Nurse", datetime(2026, 12, 1, 13, 2))
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert "01/07/2026 at 14:02" in str(summer)
+    assert "01/12/2026 at 13:02" in str(winter)

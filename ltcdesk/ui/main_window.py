@@ -146,7 +146,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.quick_search)
         self.addToolBar(bar)
         for keys in ("Ctrl+F", "Ctrl+K"):
-            QShortcut(QKeySequence(keys), self, activated=self.focus_quick_search)
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(self.focus_quick_search)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -255,9 +256,9 @@ class MainWindow(QMainWindow):
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
-        widget = self.stack.currentWidget()
-        if hasattr(widget, "ensure_loaded"):
-            widget.ensure_loaded()
+        ensure_loaded = getattr(self.stack.currentWidget(), "ensure_loaded", None)
+        if ensure_loaded is not None:
+            ensure_loaded()
 
     def _on_team_worker_activated(self, username: str) -> None:
         """Double-click on a worker in Team caseloads opens that worker's caseload."""

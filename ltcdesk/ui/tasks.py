@@ -36,9 +36,7 @@ def report_error(exc: BaseException) -> None:
     sys.excepthook(type(exc), exc, exc.__traceback__)
 
 
-# Results travel by posted event, not by signal: with PySide6 6.12 on Python 3.11, any
-# signal emitted from a worker thread to a Python slot corrupts the reference counts of
-# None/True/False and the interpreter aborts at exit. postEvent does not.
+# The worker posts this event (postEvent is thread-safe) to a relay in the GUI thread.
 _DELIVER = QEvent.Type(QEvent.registerEventType())
 
 
@@ -54,10 +52,10 @@ class _Relay(QObject):
         self._guard = guard
         self.outcome: tuple[bool, Any] = (False, None)  # (succeeded, result or exception)
 
-    def post(self, succeeded: bool, value: Any) -> None:
-        """Called in the worker thread."""
+    def post(self, succeeded: bool, value: Any) -> None:  # in the worker thread
         self.outcome = (succeeded, value)
-        QCoreApplication.postEvent(self, QEvent(_DELIVER))
+        if shiboken6.isValid(self):  # gone if the application quit while the task ran
+            QCoreApplication.postEvent(self, QEvent(_DELIVER))
 
     def event(self, event: QEvent) -> bool:
         if event.type() != _DELIVER:

@@ -7,8 +7,6 @@ the table model in plain Python, fast enough to follow each keystroke at 100,000
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -58,8 +56,9 @@ from ltcdesk.ui.models.caseload_table import (
     NHS_ROLE,
     CaseloadTableModel,
     Column,
-    build_haystacks,
-    cell_text,
+    RowIndex,
+    build_index,
+    csv_bytes,
 )
 
 if TYPE_CHECKING:
@@ -73,13 +72,13 @@ _OBJECT_NAMES = {
     "patients": "patientsView",
 }
 _FILE_STEMS = {"mine": "my-caseload", "team": "team-caseloads", "patients": "patients"}
-# Widest plausible content per column; columns not listed fit their header.
+# Content a column is sized for (longer text is elided; the tooltip has it whole).
+# Columns not listed fit their header; "Main conditions" takes the width left over.
 _SAMPLES = {
-    Column.NAME: "Featherstonehaugh, Christabel",
+    Column.NAME: "Wolstenholme, Christopher",
     Column.NHS_NUMBER: "999 999 9999",
-    Column.PRACTICE: "Rushey Mead Medical Practice",
+    Column.PRACTICE: "Belgrave Health Centre",
     Column.KEY_WORKER: "Agnieszka Kowalska",
-    Column.CONDITIONS: "Heart failure, COPD, Diabetes",
     Column.NEXT_REVIEW: "30/12/2026",
     Column.FLAGS: "No consent recorded",
 }
@@ -91,9 +90,18 @@ _NO_UPDATE = QItemSelectionModel.SelectionFlag.NoUpdate
 @dataclass(frozen=True)
 class _Loaded:
     rows: list[CaseloadRow]
-    haystacks: list[str]
+    index: RowIndex
     practices: list[PracticeView]
     staff: list[StaffView]
+    workers: list[tuple[str, str]]  # (display name, username) for the key worker filter
+
+
+def _workers(staff: Sequence[StaffView], rows: Sequence[CaseloadRow]) -> list[tuple[str, str]]:
+    names = {s.username: s.display_name for s in staff if s.active and s.role in KEY_WORKER_ROLES}
+    for row in rows:  # someone may still hold a caseload after a change of role
+        if row.key_worker_username and row.key_worker_name:
+            names.setdefault(row.key_worker_username, row.key_worker_name)
+    return sorted(((n, u) for u, n in names.items()), key=lambda w: w[0].casefold())
 
 
 class CaseloadTable(QTableView):
@@ -138,6 +146,7 @@ class CaseloadView(QWidget):
     def _build(self) -> None:
         self.title = QLabel(MODES[self._mode])
         self.title.setObjectName("caseloadTitle")
+        self.title.setAccessibleName(MODES[self._mode])
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
@@ -179,6 +188,9 @@ class CaseloadView(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("caseloadCount")
         self.count_label.setAccessibleName("Number of patients")
+        # Wide enough for any count, so the buttons do not shift as the filter changes.
+        widest = "88,888 of 88,888 shown · 8,888 selected"
+        self.count_label.setMinimumWidth(self.count_label.fontMetrics().horizontalAdvance(widest))
         self.message_label = QLabel()
         self.message_label.setObjectName("actionMessage")
         self.message_label.setAccessibleName("Last action")
@@ -260,15 +272,18 @@ class CaseloadView(QWidget):
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionsMovable(True)
-        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(header.fontMetrics().horizontalAdvance("Level") + 12)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._on_header_context_menu)
         metrics = header.fontMetrics()
         for column in Column:
-            title = metrics.horizontalAdvance(HEADERS[column]) + 28  # room for the sort arrow
-            sample = metrics.horizontalAdvance(_SAMPLES.get(column, "")) + 16
+            title = metrics.horizontalAdvance(HEADERS[column]) + 24  # room for the sort arrow
+            sample = metrics.horizontalAdvance(_SAMPLES.get(column, "")) + 12
             header.resizeSection(column, max(title, sample))
+        header.setSectionResizeMode(Column.CONDITIONS, QHeaderView.ResizeMode.Stretch)
         header.setSectionHidden(Column.KEY_WORKER, self._mode == "mine")
+        # Empty until reviews are recorded; the header menu shows it.
+        header.setSectionHidden(Column.NEXT_REVIEW, True)
 
         self.model.modelAboutToBeReset.connect(self._on_model_about_to_be_reset)
         self.model.modelReset.connect(self._on_model_reset)
@@ -305,7 +320,8 @@ class CaseloadView(QWidget):
                 rows = caseload.list_patients()
             else:
                 rows = caseload.list_caseload(CaseloadFilter(worker=me) if mode == "mine" else None)
-            return _Loaded(rows, build_haystacks(rows), setup.practices(), setup.staff())
+            staff = setup.staff()
+            return _Loaded(rows, build_index(rows), setup.practices(), staff, _workers(staff, rows))
 
         tasks.run_task(
             load,
@@ -321,7 +337,7 @@ class CaseloadView(QWidget):
         self._loaded = True
         self._staff = loaded.staff
         self._fill_combos(loaded)
-        self.model.set_rows(loaded.rows, loaded.haystacks)  # restores the selection
+        self.model.set_rows(loaded.rows, loaded.index)  # restores the selection
 
     def _on_load_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
@@ -335,18 +351,8 @@ class CaseloadView(QWidget):
             tasks.report_error(exc)
 
     def _fill_combos(self, loaded: _Loaded) -> None:
-        practices = [(p.name, p.code) for p in loaded.practices]
-        workers = {
-            s.username: s.display_name
-            for s in loaded.staff
-            if s.active and s.role in KEY_WORKER_ROLES
-        }
-        for row in loaded.rows:  # someone may still hold a caseload after a change of role
-            if row.key_worker_username and row.key_worker_name:
-                workers.setdefault(row.key_worker_username, row.key_worker_name)
-        people = sorted(((n, u) for u, n in workers.items()), key=lambda w: w[0].casefold())
-        _refill(self.practice_filter, practices)
-        _refill(self.worker_filter, people)
+        _refill(self.practice_filter, [(p.name, p.code) for p in loaded.practices])
+        _refill(self.worker_filter, loaded.workers)
 
     # ------------------------------------------------------------ filtering
 
@@ -659,21 +665,6 @@ def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
             start = n
         previous = n
     yield start, previous
-
-
-def _cell(text: str) -> str:
-    # A cell starting like a formula would run as one in a spreadsheet.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_bytes(rows: Sequence[CaseloadRow], columns: Sequence[int]) -> bytes:
-    """UTF-8 with a byte order mark, so Excel shows "María" rather than "MarÃ­a"."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([HEADERS[c] for c in columns])
-    for row in rows:
-        writer.writerow([_cell(cell_text(row, c)) for c in columns])
-    return out.getvalue().encode("utf-8-sig")
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -13,8 +13,6 @@ import contextlib
 import functools
 import logging
 import os
-import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -351,34 +349,3 @@ def _fit(text: str, renderer: BaseReportRenderer, size: float, width: float) -> 
 
 
 # ---------------------------------------------------------------------------- files
-
-
-def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` so that a crash leaves the old file or the new, never half.
-
-    The temporary file is in the same folder (so the rename cannot cross file systems) and
-    is removed if anything fails. On Windows the rename fails while another program (a PDF
-    viewer) has the old file open; that PermissionError is the caller's to explain.
-    """
-    target = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    if sys.platform != "win32":
-        # Make the rename itself durable; not every file system allows opening a folder.
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(target.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-    return target

@@ -10,6 +10,7 @@ from datetime import date, datetime
 import pypdf
 import pytest
 
+from ltcdesk import fileio
 from ltcdesk.domain.nhs_number import complete
 from ltcdesk.domain.vocab import CONDITIONS
 from ltcdesk.reports import base
@@ -157,7 +158,7 @@ def test_write_atomically_replaces_the_file_and_leaves_no_temporary_files(tmp_pa
     target = tmp_path / "caseload.pdf"
     target.write_bytes(b"old")
     data = render(sample_rows(3))
-    assert base.write_atomically(target, data) == target
+    assert fileio.write_atomically(target, data) == target
     assert target.read_bytes() == data
     assert [p.name for p in tmp_path.iterdir()] == ["caseload.pdf"]
 
@@ -169,9 +170,9 @@ def test_write_atomically_keeps_the_old_file_when_writing_fails(tmp_path, monkey
     def broken_fsync(fd):
         raise OSError("disk full")
 
-    monkeypatch.setattr(base.os, "fsync", broken_fsync)
+    monkeypatch.setattr(fileio.os, "fsync", broken_fsync)
     with pytest.raises(OSError, match="disk full"):
-        base.write_atomically(target, b"new")
+        fileio.write_atomically(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["caseload.pdf"]
 

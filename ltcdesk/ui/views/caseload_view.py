@@ -6,9 +6,6 @@ the table model in plain Python, fast enough to follow each keystroke at 100,000
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,6 +44,7 @@ from PySide6.QtWidgets import (
 from ltcdesk.domain.errors import DomainError
 from ltcdesk.domain.permissions import Action, allowed
 from ltcdesk.domain.vocab import CONDITIONS, KEY_WORKER_ROLES, LEVEL_LABELS, LEVELS
+from ltcdesk.fileio import write_atomically
 from ltcdesk.services.caseload import CaseloadFilter, CaseloadRow
 from ltcdesk.services.setup import PracticeView, StaffView
 from ltcdesk.ui import tasks
@@ -665,18 +663,3 @@ def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
             start = n
         previous = n
     yield start, previous
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

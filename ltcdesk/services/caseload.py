@@ -33,6 +33,24 @@ from ltcdesk.models import (
 from ltcdesk.services.base import Actor, ServiceBase, age_on
 
 REASON_MAX = 500
+# The columns of a list row, in the order CaseloadService._build reads them.
+_LIST_COLUMNS = (
+    Patient.id,
+    Patient.nhs_number,
+    Patient.family_name,
+    Patient.given_name,
+    Patient.date_of_birth,
+    Patient.sex,
+    Patient.postcode,
+    Practice.code,
+    Practice.name,
+    StaffMember.username,
+    StaffMember.display_name,
+    CaseloadAssignment.level,
+    CaseloadAssignment.start_date,
+    Patient.lives_alone,
+    Patient.date_of_death,
+)
 
 
 @dataclass(frozen=True)
@@ -139,23 +157,7 @@ class CaseloadService(ServiceBase):
     def _rows(self, s: Session, flt: CaseloadFilter) -> list[CaseloadRow]:
         a, p, pr, w = CaseloadAssignment, Patient, Practice, StaffMember
         query = (
-            select(
-                p.id,
-                p.nhs_number,
-                p.family_name,
-                p.given_name,
-                p.date_of_birth,
-                p.sex,
-                p.postcode,
-                pr.code,
-                pr.name,
-                w.username,
-                w.display_name,
-                a.level,
-                a.start_date,
-                p.lives_alone,
-                p.date_of_death,
-            )
+            select(*_LIST_COLUMNS)
             .join(p, p.id == a.patient_id)
             .join(pr, pr.id == p.practice_id)
             .join(w, w.id == a.key_worker_id)
@@ -233,23 +235,7 @@ class CaseloadService(ServiceBase):
             p, pr, w = Patient, Practice, StaffMember
             a = CaseloadAssignment
             query = (
-                select(
-                    p.id,
-                    p.nhs_number,
-                    p.family_name,
-                    p.given_name,
-                    p.date_of_birth,
-                    p.sex,
-                    p.postcode,
-                    pr.code,
-                    pr.name,
-                    w.username,
-                    w.display_name,
-                    a.level,
-                    a.start_date,
-                    p.lives_alone,
-                    p.date_of_death,
-                )
+                select(*_LIST_COLUMNS)
                 .select_from(p)
                 .join(pr, pr.id == p.practice_id)
                 .outerjoin(a, and_(a.patient_id == p.id, a.end_date.is_(None)))

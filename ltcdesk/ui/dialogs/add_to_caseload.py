@@ -10,10 +10,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -23,7 +21,13 @@ from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import DomainError, ValidationError
 from ltcdesk.domain.vocab import KEY_WORKER_ROLES, LEVEL_LABELS, LEVELS, Role
 from ltcdesk.services.caseload import REASON_MAX
-from ltcdesk.ui.widgets import ErrorLabel, field_message, pad_form_labels, with_error
+from ltcdesk.ui.widgets import (
+    ErrorLabel,
+    button_row,
+    field_message,
+    pad_form_labels,
+    with_error,
+)
 
 if TYPE_CHECKING:
     from ltcdesk.app import Services
@@ -115,18 +119,13 @@ class AddToCaseloadDialog(QDialog):
         form.addRow("R&eason", with_error(self.reason_edit, self.errors["reason"]))
 
         self.dialog_error = ErrorLabel("addToCaseloadError", "Add to caseload error")
-        self.ok_button = QPushButton("&Add to caseload")
-        self.ok_button.setObjectName("addToCaseloadOkButton")
-        self.ok_button.setAccessibleName("Add to caseload")
-        self.ok_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("addToCaseloadCancelButton")
-        self.cancel_button.setAccessibleName("Cancel")
-        self.cancel_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.ok_button)
-        buttons.addWidget(self.cancel_button)
+        self.ok_button, self.cancel_button, buttons = button_row(
+            "&Add to caseload",
+            "addToCaseloadOkButton",
+            "Add to caseload",
+            "addToCaseloadCancelButton",
+            "Cancel",
+        )
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)

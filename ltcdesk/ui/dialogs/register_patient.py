@@ -11,11 +11,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +27,7 @@ from ltcdesk.ui.widgets import (
     OK_STYLE,
     ErrorLabel,
     OptionalDateEdit,
+    button_row,
     collect_errors,
     field_message,
     pad_form_labels,
@@ -124,18 +123,13 @@ class RegisterPatientDialog(QDialog):
         form.addRow("", self.lives_alone_check)
 
         self.form_error = ErrorLabel("registerError", "Registration error")
-        self.register_button = QPushButton("&Register")
-        self.register_button.setObjectName("registerButton")
-        self.register_button.setAccessibleName("Register patient")
-        self.register_button.setDefault(True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancelRegisterButton")
-        self.cancel_button.setAccessibleName("Cancel registration")
-        self.cancel_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.register_button)
-        buttons.addWidget(self.cancel_button)
+        self.register_button, self.cancel_button, buttons = button_row(
+            "&Register",
+            "registerButton",
+            "Register patient",
+            "cancelRegisterButton",
+            "Cancel registration",
+        )
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -7,7 +7,15 @@ from datetime import date
 
 from PySide6.QtCore import QDate, QEvent, QObject
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDateEdit, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ltcdesk.domain.errors import ValidationError
 from ltcdesk.domain.validate import EARLIEST_DOB
@@ -83,6 +91,25 @@ def pad_form_labels(form: QFormLayout) -> None:
         label = item.widget() if item is not None else None
         if isinstance(label, QLabel) and label.text():
             label.setMinimumWidth(label.sizeHint().width() + 4)
+
+
+def button_row(
+    ok_text: str, ok_name: str, ok_accessible: str, cancel_name: str, cancel_accessible: str
+) -> tuple[QPushButton, QPushButton, QHBoxLayout]:
+    """A dialog's right-aligned default button and Cancel (which Enter never triggers)."""
+    ok = QPushButton(ok_text)
+    ok.setObjectName(ok_name)
+    ok.setAccessibleName(ok_accessible)
+    ok.setDefault(True)
+    cancel = QPushButton("Cancel")
+    cancel.setObjectName(cancel_name)
+    cancel.setAccessibleName(cancel_accessible)
+    cancel.setAutoDefault(False)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(ok)
+    row.addWidget(cancel)
+    return ok, cancel, row
 
 
 class OptionalDateEdit(QDateEdit):

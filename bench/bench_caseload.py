@@ -17,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ltcdesk.db import is_empty, open_database
-from ltcdesk.services.caseload import CaseloadFilter, CaseloadService
+from ltcdesk.services.caseload import CaseloadService
 from ltcdesk.services.demo import generate_demo
+from ltcdesk.services.listing import CaseloadFilter
 from ltcdesk.services.patients import PatientService
 
 

@@ -299,7 +299,8 @@ def _resolve_worker(db: Any, user: str, name: str) -> str:
 
 def cmd_caseload(args: argparse.Namespace) -> int:
     from ltcdesk.domain.nhs_number import format_nhs
-    from ltcdesk.services.caseload import CaseloadFilter, CaseloadService
+    from ltcdesk.services.caseload import CaseloadService
+    from ltcdesk.services.listing import CaseloadFilter
 
     db = _open(args)
     user = _user(args)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -84,7 +85,17 @@ class Patient(Base):
 
 class PatientCondition(Base):
     __tablename__ = "patient_conditions"
-    __table_args__ = (Index("ix_patient_conditions_patient_code", "patient_id", "condition_code"),)
+    __table_args__ = (
+        Index("ix_patient_conditions_patient_code", "patient_id", "condition_code"),
+        # Current conditions only, covering what lists read (migration 0002).
+        Index(
+            "ix_patient_conditions_current",
+            "patient_id",
+            "condition_code",
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))

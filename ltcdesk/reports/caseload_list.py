@@ -25,7 +25,7 @@ from ltcdesk.reports.base import (
     para,
     uk_date,
 )
-from ltcdesk.services.caseload import CaseloadRow
+from ltcdesk.services.listing import CaseloadRow
 
 # (heading, share of the frame width): shares rather than points so a change of margins
 # or page size keeps the table inside the frame. Sized for 8 pt DejaVu Sans on landscape A4.

@@ -1,14 +1,13 @@
 """Caseloads: assigning a key worker and level, steps up and down, transfers, discharge,
-listing a caseload and the size of each worker's caseload."""
+and the size of each worker's caseload. Reading lists is in ltcdesk.services.listing."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, true
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ltcdesk.domain import nhs_number, validate
@@ -21,36 +20,15 @@ from ltcdesk.domain.vocab import (
     Role,
 )
 from ltcdesk.models import (
-    Carer,
     CaseloadAssignment,
-    ConsentRecord,
     Patient,
-    PatientCondition,
-    Practice,
     StaffMember,
     utcnow,
 )
-from ltcdesk.services.base import Actor, ServiceBase, age_on
+from ltcdesk.services.base import Actor
+from ltcdesk.services.listing import ListService
 
 REASON_MAX = 500
-# The columns of a list row, in the order CaseloadService._build reads them.
-_LIST_COLUMNS = (
-    Patient.id,
-    Patient.nhs_number,
-    Patient.family_name,
-    Patient.given_name,
-    Patient.date_of_birth,
-    Patient.sex,
-    Patient.postcode,
-    Practice.code,
-    Practice.name,
-    StaffMember.username,
-    StaffMember.display_name,
-    CaseloadAssignment.level,
-    CaseloadAssignment.start_date,
-    Patient.lives_alone,
-    Patient.date_of_death,
-)
 
 
 @dataclass(frozen=True)
@@ -87,42 +65,6 @@ def assignment_view(a: CaseloadAssignment) -> AssignmentView:
 
 
 @dataclass(frozen=True)
-class CaseloadFilter:
-    worker: str | None = None  # username
-    level: int | None = None
-    practice: str | None = None  # practice code
-    condition: str | None = None  # condition code
-    text: str | None = None  # name, NHS number or postcode fragment
-
-
-@dataclass(frozen=True)
-class CaseloadRow:
-    patient_id: int
-    nhs_number: str
-    family_name: str
-    given_name: str
-    date_of_birth: date
-    age: int
-    sex: str
-    postcode: str | None
-    practice_code: str
-    practice_name: str
-    key_worker_username: str | None  # None: not on anyone's caseload (Patients view)
-    key_worker_name: str | None
-    level: int | None
-    on_caseload_since: date | None
-    conditions: tuple[str, ...]
-    lives_alone: bool
-    has_carer: bool
-    consent: str | None
-    date_of_death: date | None = None
-
-    @property
-    def ltc_count(self) -> int:
-        return len(self.conditions)
-
-
-@dataclass(frozen=True)
 class WorkerCaseload:
     username: str
     display_name: str
@@ -144,104 +86,8 @@ class BulkResult:
     to_worker: str
 
 
-class CaseloadService(ServiceBase):
+class CaseloadService(ListService):
     # ------------------------------------------------------------------ reading
-
-    def list_caseload(self, flt: CaseloadFilter | None = None) -> list[CaseloadRow]:
-        """Everyone currently on a caseload (deceased excluded), filtered, ordered by name."""
-        flt = flt or CaseloadFilter()
-        with self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
-            return self._rows(s, flt)
-
-    def _rows(self, s: Session, flt: CaseloadFilter) -> list[CaseloadRow]:
-        a, p, pr, w = CaseloadAssignment, Patient, Practice, StaffMember
-        query = (
-            select(*_LIST_COLUMNS)
-            .join(p, p.id == a.patient_id)
-            .join(pr, pr.id == p.practice_id)
-            .join(w, w.id == a.key_worker_id)
-            .where(a.end_date.is_(None), p.date_of_death.is_(None))
-        )
-        if flt.worker:
-            query = query.where(w.username == flt.worker.strip().lower())
-        if flt.level is not None:
-            query = query.where(a.level == validate.level(flt.level))
-        if flt.practice:
-            query = query.where(pr.code == flt.practice.strip().upper())
-        if flt.condition:
-            code = flt.condition.strip().upper()
-            query = query.where(
-                select(PatientCondition.id)
-                .where(
-                    PatientCondition.patient_id == p.id,
-                    PatientCondition.condition_code == code,
-                    PatientCondition.ended_on.is_(None),
-                )
-                .exists()
-            )
-        if flt.text and flt.text.strip():
-            term = flt.text.strip().lower()
-            digits = term.replace(" ", "").replace("-", "")
-            clauses = [
-                func.lower(p.family_name).contains(term, autoescape=True),
-                func.lower(p.given_name).contains(term, autoescape=True),
-                func.lower(p.postcode).startswith(term, autoescape=True),
-            ]
-            if digits.isdigit():
-                clauses.append(p.nhs_number.startswith(digits))
-            query = query.where(or_(*clauses))
-        return self._build(s.connection(), query.select_from(a))
-
-    def _build(self, conn: Connection, query: Any) -> list[CaseloadRow]:
-        """Rows of (patient, practice, key worker, level, since, lives alone, date of death)."""
-        # Core execution (no ORM row processing), and sorted here rather than in SQL: an
-        # ORDER BY on names makes SQLite walk every patient in name order (8x slower at
-        # 100k), and casefolding sorts "de Souza" with "Dean".
-        rows = sorted(
-            conn.execute(query).all(), key=lambda r: (r[2].casefold(), r[3].casefold(), r[0])
-        )
-        conditions, carers, consents = _extras(conn, [r[0] for r in rows])
-        today = self._today()
-        return [
-            CaseloadRow(
-                patient_id=r[0],
-                nhs_number=r[1],
-                family_name=r[2],
-                given_name=r[3],
-                date_of_birth=r[4],
-                age=age_on(r[4], r[14] or today),
-                sex=r[5],
-                postcode=r[6],
-                practice_code=r[7],
-                practice_name=r[8],
-                key_worker_username=r[9],
-                key_worker_name=r[10],
-                level=r[11],
-                on_caseload_since=r[12],
-                conditions=conditions.get(r[0], ()),
-                lives_alone=bool(r[13]),
-                has_carer=r[0] in carers,
-                consent=consents.get(r[0]),
-                date_of_death=r[14],
-            )
-            for r in rows
-        ]
-
-    def list_patients(self) -> list[CaseloadRow]:
-        """Everyone registered, on a caseload or not, the deceased included (flagged)."""
-        with self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
-            p, pr, w = Patient, Practice, StaffMember
-            a = CaseloadAssignment
-            query = (
-                select(*_LIST_COLUMNS)
-                .select_from(p)
-                .join(pr, pr.id == p.practice_id)
-                .outerjoin(a, and_(a.patient_id == p.id, a.end_date.is_(None)))
-                .outerjoin(w, w.id == a.key_worker_id)
-            )
-            return self._build(s.connection(), query)
 
     def sizes(self) -> list[WorkerCaseload]:
         """Every active key worker with the size and level mix of their caseload."""
@@ -576,46 +422,6 @@ class CaseloadService(ServiceBase):
         s.add(row)
         s.flush()
         return row
-
-
-# Up to this many patients, fetch their details by id; beyond it one pass over the whole
-# table is quicker than a huge IN list (and stays within every driver's parameter limit).
-_IN_LIST_MAX = 500
-
-
-def _extras(
-    conn: Connection, ids: list[int]
-) -> tuple[dict[int, tuple[str, ...]], set[int], dict[int, str]]:
-    """Current condition codes, who has a carer, and the latest consent, for these patients."""
-    if not ids:
-        return {}, set(), {}
-    wanted = set(ids)
-
-    def only(column: Any) -> Any:
-        return column.in_(ids) if len(ids) <= _IN_LIST_MAX else true()
-
-    codes: dict[int, list[str]] = {}
-    for pid, code in conn.execute(
-        select(PatientCondition.patient_id, PatientCondition.condition_code).where(
-            PatientCondition.ended_on.is_(None), only(PatientCondition.patient_id)
-        )
-    ).all():
-        if pid in wanted:
-            codes.setdefault(pid, []).append(code)
-    carers = {
-        pid
-        for (pid,) in conn.execute(select(Carer.patient_id).where(only(Carer.patient_id))).all()
-        if pid in wanted
-    }
-    consents: dict[int, str] = {}
-    for pid, status in conn.execute(
-        select(ConsentRecord.patient_id, ConsentRecord.status)
-        .where(only(ConsentRecord.patient_id))
-        .order_by(ConsentRecord.id)
-    ).all():
-        if pid in wanted:
-            consents[pid] = status  # ordered by id, so the last one wins
-    return {pid: tuple(sorted(c)) for pid, c in codes.items()}, carers, consents
 
 
 def _reason(reason: str | None) -> str:

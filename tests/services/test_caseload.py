@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from ltcdesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from ltcdesk.models import CaseloadAssignment
-from ltcdesk.services.caseload import CaseloadFilter, CaseloadService
+from ltcdesk.services.caseload import CaseloadService
+from ltcdesk.services.listing import CaseloadFilter
 from ltcdesk.services.patients import NewPatient, PatientService
 from tests.conftest import TODAY
 

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from ltcdesk.app import build_services
 from ltcdesk.db import open_database
-from ltcdesk.services.caseload import CaseloadFilter
 from ltcdesk.services.demo import generate_demo
+from ltcdesk.services.listing import CaseloadFilter
 from ltcdesk.services.patients import NewPatient
 from ltcdesk.ui import tasks
 from ltcdesk.ui.models.caseload_table import Column

@@ -10,8 +10,8 @@ from PySide6.QtCore import QPoint, Qt
 
 from ltcdesk.app import build_services
 from ltcdesk.db import open_database
-from ltcdesk.services.caseload import CaseloadFilter
 from ltcdesk.services.demo import generate_demo
+from ltcdesk.services.listing import CaseloadFilter
 from ltcdesk.ui.views.team_view import Column, TeamCaseloadView
 
 TODAY = date(2026, 11, 22)

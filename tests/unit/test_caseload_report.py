@@ -15,7 +15,7 @@ from ltcdesk.domain.nhs_number import complete
 from ltcdesk.domain.vocab import CONDITIONS
 from ltcdesk.reports import base
 from ltcdesk.reports.caseload_list import render_caseload_pdf
-from ltcdesk.services.caseload import CaseloadRow
+from ltcdesk.services.listing import CaseloadRow
 
 PRINTED_AT = datetime(2026, 11, 22, 14, 2)
 ALL_CONDITIONS = tuple(code for code, _ in CONDITIONS)

@@ -1,27 +1,27 @@
-"""The caseload table: every row fetched once, filtered and sorted in plain Python.
+"""The caseload table: filtered and sorted in plain Python over a ``ListIndex``, with the
+details of the rows on screen fetched a page at a time (as Anki's browser does).
 
 A ``QSortFilterProxyModel`` calls back into Python for every comparison and every row it
-tests, about a second per keystroke at 100,000 rows. Here each row gets a lower-case
-"haystack" (names both ways round, NHS digits, postcode) once when it is loaded, so one
-keystroke is a single ``needle in haystack`` pass, and each column's sort keys are built
-once on the first click on that column.
+tests, about a second per keystroke at 100,000 rows. Here each patient has a lower-case
+"haystack" (names both ways round, NHS digits, postcode) built once when the list loads,
+so one keystroke is a single ``needle in haystack`` pass, and each column's sort keys are
+fetched once, on the first click on that column.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from ltcdesk.domain.listing import condition_names, flag_text, main_conditions, needle
 from ltcdesk.domain.nhs_number import format_nhs
-from ltcdesk.domain.vocab import CONDITION_NAMES, LEVEL_LABELS
-from ltcdesk.services.caseload import CaseloadRow
+from ltcdesk.domain.vocab import LEVEL_LABELS
+from ltcdesk.services.listing import ROW_SORT_KEYS, CaseloadRow, ListIndex
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -83,33 +83,6 @@ _ALIGNMENT: Final = {
 }
 _ALIGNMENTS: Final = tuple(_ALIGNMENT.get(c) for c in Column)
 
-# Most significant first, for the "Main conditions" column: end of life care, then the
-# conditions that most often drive admissions and case management in the community.
-CONDITION_PRIORITY: Final = (
-    "PC", "HF", "COPD", "DM", "DEM", "FRAIL", "CKD", "STIA", "CHD", "AF",
-    "CAN", "SMI", "LD", "EP", "AST", "DEP", "RA", "OST", "OA", "HYP",
-)  # fmt: skip
-_RANK: Final = {code: n for n, code in enumerate(CONDITION_PRIORITY)}
-MAIN_CONDITIONS: Final = 3
-
-
-def condition_names(row: CaseloadRow) -> list[str]:
-    """The row's conditions by name, most significant first."""
-    codes = sorted(row.conditions, key=lambda c: (_RANK.get(c, len(_RANK)), c))
-    return [CONDITION_NAMES.get(c, c) for c in codes]
-
-
-def flags(row: CaseloadRow) -> str:
-    if row.date_of_death is not None:
-        return "Deceased"
-    if row.consent is None:
-        return "No consent recorded"
-    if row.consent == "declined":
-        return "Consent declined"
-    if row.consent == "not_asked":
-        return "Consent not asked"
-    return ""
-
 
 def _level(row: CaseloadRow) -> str:
     return "" if row.level is None else str(row.level)
@@ -123,11 +96,11 @@ _TEXT: Final[tuple[Callable[[CaseloadRow], str], ...]] = (
     lambda r: r.key_worker_name or "",
     _level,
     lambda r: str(len(r.conditions)),
-    lambda r: ", ".join(condition_names(r)[:MAIN_CONDITIONS]),
+    lambda r: main_conditions(r.conditions),
     lambda r: "Yes" if r.lives_alone else "",
     lambda r: "Yes" if r.has_carer else "",
     lambda r: "",  # next review: filled in once reviews exist
-    flags,
+    lambda r: flag_text(r.consent, r.date_of_death),
 )
 assert len(_TEXT) == len(Column) == len(HEADERS)
 
@@ -148,11 +121,11 @@ def tooltip(row: CaseloadRow, column: int) -> str | None:
     if column == Column.LEVEL and row.level is not None:
         return LEVEL_LABELS.get(row.level)
     if column == Column.CONDITIONS and row.conditions:
-        return ", ".join(condition_names(row))
+        return ", ".join(condition_names(row.conditions))
     if column == Column.FLAGS:
         if row.date_of_death is not None:
             return f"Died on {row.date_of_death:%d/%m/%Y}"
-        return flags(row) or None
+        return flag_text(row.consent, None) or None
     return None
 
 
@@ -171,111 +144,75 @@ def csv_bytes(rows: Sequence[CaseloadRow], columns: Sequence[int]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-# ---------------------------------------------------------------- searching
+# ---------------------------------------------------------------- where rows come from
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, so "maria" finds "María" and "zoe" finds "Zoë"."""
-    text = text.casefold().replace("\u2019", "'")
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+class RowSource(Protocol):
+    """What the model asks for beyond the index: ``ListService`` (the database), or
+    ``MemorySource`` for rows already in hand."""
+
+    def rows(self, ids: Sequence[int]) -> dict[int, CaseloadRow]: ...
+
+    def sort_keys(self, field: str, ids: Sequence[int]) -> list[Any]: ...
+
+    def with_condition(self, code: str) -> set[int]: ...
 
 
-def haystack(row: CaseloadRow) -> str:
-    family, given = fold(row.family_name), fold(row.given_name)
-    parts = [f"{given} {family}", f"{family} {given}", f"{family}, {given}", row.nhs_number]
-    bare = family.replace("'", "").replace("-", " ")
-    if bare != family:  # "okon" finds O'Kon
-        parts.append(f"{given} {bare}\n{bare} {given}")
-    if row.postcode:
-        postcode = fold(" ".join(row.postcode.split()))
-        parts += [postcode, postcode.replace(" ", "")]
-    # A newline never occurs in a needle, so no match spans two parts.
-    return "\n".join(parts)
+class MemorySource:
+    def __init__(self, rows: Iterable[CaseloadRow]) -> None:
+        self._rows = {r.patient_id: r for r in rows}
+
+    def rows(self, ids: Sequence[int]) -> dict[int, CaseloadRow]:
+        return {i: self._rows[i] for i in ids if i in self._rows}
+
+    def sort_keys(self, field: str, ids: Sequence[int]) -> list[Any]:
+        key = ROW_SORT_KEYS[field]
+        return [key(self._rows[i]) for i in ids]
+
+    def with_condition(self, code: str) -> set[int]:
+        return {i for i, r in self._rows.items() if code in r.conditions}
 
 
-@dataclass(frozen=True)
-class RowIndex:
-    """What filtering reads, one list per field, built once per load. Reading
-    ``rows[i].level`` across 100,000 scattered objects costs ~40 ms; ``levels[i]`` ~3 ms."""
-
-    haystacks: list[str]
-    levels: list[int | None]
-    practices: list[str]
-    workers: list[str | None]
-    conditions: list[tuple[str, ...]]
+def rows_in_order(source: RowSource, ids: Sequence[int]) -> list[CaseloadRow]:
+    """The rows of these ids, in this order; Qt-free, so exports run it in a worker."""
+    found = source.rows(ids)
+    return [found[i] for i in ids if i in found]
 
 
-def build_index(rows: Sequence[CaseloadRow]) -> RowIndex:
-    """Qt-free: may run in the worker thread that fetched the rows."""
-    return RowIndex(
-        [haystack(r) for r in rows],
-        [r.level for r in rows],
-        [r.practice_code for r in rows],
-        [r.key_worker_username for r in rows],
-        [r.conditions for r in rows],
-    )
+# Columns sorted on keys the source fetches; the others sort on the index.
+_SOURCE_FIELDS: Final = {
+    Column.AGE: "age",
+    Column.LTC_COUNT: "ltc_count",
+    Column.CONDITIONS: "conditions",
+    Column.LIVES_ALONE: "lives_alone",
+    Column.CARER: "carer",
+    Column.FLAGS: "flags",
+}
 
 
-def needle(text: str) -> str:
-    """The search term: NHS digits without spaces, anything else folded."""
-    words = " ".join(text.split())
-    digits = words.replace(" ", "").replace("-", "")
-    if digits.isdigit():
-        return digits
-    return fold(words)
-
-
-def _sort_keys(rows: Sequence[CaseloadRow], column: int) -> list[Any]:
-    if column == Column.NAME:
-        return [f"{r.family_name.casefold()}\0{r.given_name.casefold()}" for r in rows]
-    if column == Column.NHS_NUMBER:
-        return [r.nhs_number for r in rows]
-    if column == Column.AGE:
-        return [r.age for r in rows]
-    if column == Column.PRACTICE:
-        return [r.practice_name.casefold() for r in rows]
-    if column == Column.KEY_WORKER:
-        return [(r.key_worker_name or "").casefold() for r in rows]
-    if column == Column.LEVEL:
-        return [r.level or 0 for r in rows]
-    if column == Column.LTC_COUNT:
-        return [len(r.conditions) for r in rows]
-    if column == Column.LIVES_ALONE:
-        return [r.lives_alone for r in rows]
-    if column == Column.CARER:
-        return [r.has_carer for r in rows]
-    if column == Column.NEXT_REVIEW:
-        return [0] * len(rows)
-    if column == Column.CONDITIONS:  # few distinct sets of conditions: name each once
-        names: dict[tuple[str, ...], str] = {}
-        keys = []
-        for r in rows:
-            key = names.get(r.conditions)
-            if key is None:
-                key = names[r.conditions] = _TEXT[column](r).casefold()
-            keys.append(key)
-        return keys
-    text = _TEXT[column]
-    return [text(r).casefold() for r in rows]
+def _folded(names: Sequence[str | None]) -> list[str]:
+    cache: dict[str | None, str] = {}  # a few dozen distinct names among 100,000 entries
+    return [cache.get(n) or cache.setdefault(n, (n or "").casefold()) for n in names]
 
 
 # ---------------------------------------------------------------- the model
 
 _KEEP: Any = object()
+PAGE: Final = 60  # rows fetched at once for display: two screens at 1366×768
+_CACHE_MAX: Final = 100 * PAGE
 
 
 class CaseloadTableModel(QAbstractTableModel):
-    """Rows in view order: ``_order`` is every row sorted, ``_visible`` those passing the
-    filter (in the same order); both hold indexes into ``_rows``."""
+    """Rows in view order: ``_order`` is every entry of the index sorted, ``_visible`` those
+    passing the filter (in the same order); both hold positions in the index."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[CaseloadRow] = []
-        self._index = build_index([])
-        self._keys: dict[int, list[Any]] = {}
+        self._source: RowSource = MemorySource([])
+        self._index = ListIndex.of_rows([])
+        self._cache: dict[int, CaseloadRow] = {}
+        self._keys: dict[int, Sequence[Any]] = {}
+        self._condition_ids: dict[str, set[int]] = {}
         self._order: list[int] = []
         self._visible: list[int] = []
         self._sort_column = -1
@@ -285,7 +222,7 @@ class CaseloadTableModel(QAbstractTableModel):
         self._practice: str | None = None
         self._worker: str | None = None
         self._condition: str | None = None
-        self._narrowed: list[int] = []  # rows passing every filter but the text
+        self._narrowed: list[int] = []  # entries passing every filter but the text
 
     # ------------------------------------------------------------ Qt interface
 
@@ -298,15 +235,17 @@ class CaseloadTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if role not in _HANDLED or not index.isValid():
             return None
-        row = self._rows[self._visible[index.row()]]
-        if role == _DISPLAY:
-            return _TEXT[index.column()](row)
         if role == _ALIGN:
             return _ALIGNMENTS[index.column()]
+        if role == NHS_ROLE:
+            return self._index.nhs_numbers[self._visible[index.row()]]
+        row = self._row(index.row())
+        if row is None:
+            return None
+        if role == _DISPLAY:
+            return _TEXT[index.column()](row)
         if role == _TOOLTIP:
             return tooltip(row, index.column())
-        if role == NHS_ROLE:
-            return row.nhs_number
         return row  # ROW_ROLE
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
@@ -328,17 +267,20 @@ class CaseloadTableModel(QAbstractTableModel):
 
     # ------------------------------------------------------------ loading and filtering
 
-    def set_rows(self, rows: Sequence[CaseloadRow], index: RowIndex | None = None) -> None:
-        """Replace every row, keeping the filter and the sort. ``index`` may come from
-        ``build_index`` run in the worker that fetched the rows."""
+    def set_index(self, index: ListIndex, source: RowSource) -> None:
+        """Replace every row, keeping the filter and the sort. ``index`` may come from a
+        worker thread; ``source`` is asked for the details of the rows shown."""
         self.beginResetModel()
-        self._rows = list(rows)
-        self._index = index if index is not None else build_index(self._rows)
-        self._keys = {}
+        self._index, self._source = index, source
+        self._cache, self._keys, self._condition_ids = {}, {}, {}
         self._apply_sort()
         self._narrowed = self._structured()
         self._visible = self._matching(self._narrowed, needle(self._text))
         self.endResetModel()
+
+    def set_rows(self, rows: Sequence[CaseloadRow]) -> None:
+        """Rows already in hand."""
+        self.set_index(ListIndex.of_rows(rows), MemorySource(rows))
 
     def set_filter(
         self,
@@ -382,14 +324,19 @@ class CaseloadTableModel(QAbstractTableModel):
             level, levels = self._level, index.levels
             chosen = [i for i in chosen if levels[i] == level]
         if self._practice:
-            practice, practices = self._practice, index.practices
+            practice, practices = self._practice, index.practice_codes
             chosen = [i for i in chosen if practices[i] == practice]
         if self._worker:
-            worker, workers = self._worker, index.workers
+            worker, workers = self._worker, index.worker_usernames
             chosen = [i for i in chosen if workers[i] == worker]
         if self._condition:
-            condition, conditions = self._condition, index.conditions
-            chosen = [i for i in chosen if condition in conditions[i]]
+            having = self._condition_ids.get(self._condition)
+            if having is None:
+                having = self._condition_ids[self._condition] = self._source.with_condition(
+                    self._condition
+                )
+            ids = index.ids
+            chosen = [i for i in chosen if ids[i] in having]
         return chosen
 
     def _matching(self, source: list[int], term: str) -> list[int]:
@@ -399,23 +346,59 @@ class CaseloadTableModel(QAbstractTableModel):
         return [i for i in source if term in hay[i]]
 
     def _apply_sort(self) -> None:
-        indexes = range(len(self._rows))
-        column = self._sort_column
-        if not 0 <= column < len(Column):
-            self._order = list(indexes)  # as the service listed them: by name
+        positions = range(len(self._index))
+        column, descending = self._sort_column, self._sort_order == _DESCENDING
+        keys = self._column_keys(column) if 0 <= column < len(Column) else None
+        if keys is None:  # the index's own order: by name
+            self._order = list(positions)
+            if descending and column == Column.NAME:
+                self._order.reverse()
             return
+        # Stable, and ties keep name order even when descending.
+        self._order = sorted(positions, key=keys.__getitem__, reverse=descending)
+
+    def _column_keys(self, column: int) -> Sequence[Any] | None:
+        if column in (Column.NAME, Column.NEXT_REVIEW):
+            return None  # next review: until reviews exist, every key is the same
         keys = self._keys.get(column)
         if keys is None:
-            keys = self._keys[column] = _sort_keys(self._rows, column)
-        # Stable, and ties keep the service's name order even when descending.
-        self._order = sorted(indexes, key=keys.__getitem__, reverse=self._sort_order == _DESCENDING)
+            index = self._index
+            if column == Column.NHS_NUMBER:
+                keys = index.nhs_numbers
+            elif column == Column.PRACTICE:
+                keys = _folded(index.practice_names)
+            elif column == Column.KEY_WORKER:
+                keys = _folded(index.worker_names)
+            elif column == Column.LEVEL:
+                keys = [level or 0 for level in index.levels]
+            else:
+                keys = self._source.sort_keys(_SOURCE_FIELDS[Column(column)], index.ids)
+            self._keys[column] = keys
+        return keys
+
+    def _row(self, row: int) -> CaseloadRow | None:
+        """The details of table row ``row``, fetching the page around it if need be."""
+        pid = self._index.ids[self._visible[row]]
+        found = self._cache.get(pid)
+        if found is None:
+            start = max(0, row - PAGE // 6)  # a few above, for scrolling back up
+            page = [self._index.ids[i] for i in self._visible[start : start + PAGE]]
+            if len(self._cache) > _CACHE_MAX:
+                self._cache = {}
+            self._cache.update(self._source.rows([i for i in page if i not in self._cache]))
+            found = self._cache.get(pid)
+        return found
 
     # ------------------------------------------------------------ for the view
 
     @property
     def total(self) -> int:
         """Rows loaded, whatever the filter."""
-        return len(self._rows)
+        return len(self._index)
+
+    @property
+    def source(self) -> RowSource:
+        return self._source
 
     @property
     def filter_text(self) -> str:
@@ -431,16 +414,30 @@ class CaseloadTableModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> CaseloadRow:
         """The CaseloadRow shown at table row ``row``."""
-        return self._rows[self._visible[row]]
+        found = self._row(row)
+        if found is None:
+            raise LookupError(f"row {row} is no longer in the database")
+        return found
+
+    def nhs_at(self, row: int) -> str:
+        return self._index.nhs_numbers[self._visible[row]]
+
+    def ids_at(self, rows: Iterable[int]) -> list[int]:
+        """Patient ids at these table rows."""
+        ids, visible = self._index.ids, self._visible
+        return [ids[visible[r]] for r in rows]
+
+    def visible_ids(self) -> list[int]:
+        ids = self._index.ids
+        return [ids[i] for i in self._visible]
 
     def visible_rows(self) -> list[CaseloadRow]:
-        rows = self._rows
-        return [rows[i] for i in self._visible]
+        return rows_in_order(self._source, self.visible_ids())
 
     def rows_of(self, nhs_numbers: Iterable[str]) -> list[int]:
         """Table rows showing these NHS numbers (those filtered out are left out), ascending."""
         wanted = set(nhs_numbers)
         if not wanted:
             return []
-        rows = self._rows
-        return [n for n, i in enumerate(self._visible) if rows[i].nhs_number in wanted]
+        nhs = self._index.nhs_numbers
+        return [n for n, i in enumerate(self._visible) if nhs[i] in wanted]

@@ -1,7 +1,8 @@
 """Caseload lists: the signed-in user's caseload, the team's caseloads, every patient.
 
-Rows are fetched once per refresh in a worker thread; filtering and sorting then happen in
-the table model in plain Python, fast enough to follow each keystroke at 100,000 rows.
+Each refresh fetches the list's index in a worker thread; filtering and sorting then happen
+in the table model in plain Python, fast enough to follow each keystroke at 100,000 rows,
+and the model fetches the details of the rows on screen a page at a time.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from ltcdesk.domain.errors import DomainError
 from ltcdesk.domain.permissions import Action, allowed
 from ltcdesk.domain.vocab import CONDITIONS, KEY_WORKER_ROLES, LEVEL_LABELS, LEVELS
 from ltcdesk.fileio import write_atomically
-from ltcdesk.services.caseload import CaseloadFilter, CaseloadRow
+from ltcdesk.services.listing import CaseloadRow, ListIndex
 from ltcdesk.services.setup import PracticeView, StaffView
 from ltcdesk.ui import tasks
 from ltcdesk.ui.dialogs.bulk_actions import BulkLevelDialog, BulkTransferDialog, patients
@@ -54,9 +55,8 @@ from ltcdesk.ui.models.caseload_table import (
     NHS_ROLE,
     CaseloadTableModel,
     Column,
-    RowIndex,
-    build_index,
     csv_bytes,
+    rows_in_order,
 )
 
 if TYPE_CHECKING:
@@ -87,18 +87,16 @@ _NO_UPDATE = QItemSelectionModel.SelectionFlag.NoUpdate
 
 @dataclass(frozen=True)
 class _Loaded:
-    rows: list[CaseloadRow]
-    index: RowIndex
+    index: ListIndex
     practices: list[PracticeView]
     staff: list[StaffView]
     workers: list[tuple[str, str]]  # (display name, username) for the key worker filter
 
 
-def _workers(staff: Sequence[StaffView], rows: Sequence[CaseloadRow]) -> list[tuple[str, str]]:
+def _workers(staff: Sequence[StaffView], index: ListIndex) -> list[tuple[str, str]]:
     names = {s.username: s.display_name for s in staff if s.active and s.role in KEY_WORKER_ROLES}
-    for row in rows:  # someone may still hold a caseload after a change of role
-        if row.key_worker_username and row.key_worker_name:
-            names.setdefault(row.key_worker_username, row.key_worker_name)
+    for username, name in index.key_workers().items():  # may hold a caseload after a role change
+        names.setdefault(username, name)
     return sorted(((n, u) for u, n in names.items()), key=lambda w: w[0].casefold())
 
 
@@ -314,12 +312,10 @@ class CaseloadView(QWidget):
         mode, me = self._mode, self._services.username
 
         def load() -> _Loaded:  # in a worker thread: no widgets here
-            if mode == "patients":
-                rows = caseload.list_patients()
-            else:
-                rows = caseload.list_caseload(CaseloadFilter(worker=me) if mode == "mine" else None)
+            worker = me if mode == "mine" else None
+            index = caseload.index(everyone=mode == "patients", worker=worker)
             staff = setup.staff()
-            return _Loaded(rows, build_index(rows), setup.practices(), staff, _workers(staff, rows))
+            return _Loaded(index, setup.practices(), staff, _workers(staff, index))
 
         tasks.run_task(
             load,
@@ -335,7 +331,7 @@ class CaseloadView(QWidget):
         self._loaded = True
         self._staff = loaded.staff
         self._fill_combos(loaded)
-        self.model.set_rows(loaded.rows, loaded.index)  # restores the selection
+        self.model.set_index(loaded.index, self._services.caseload)  # restores the selection
 
     def _on_load_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
@@ -369,7 +365,7 @@ class CaseloadView(QWidget):
 
     def _on_filter_edit_return_pressed(self) -> None:
         if self.model.rowCount() == 1:
-            self.patientActivated.emit(self.model.row_at(0).nhs_number)
+            self.patientActivated.emit(self.model.nhs_at(0))
         elif self.model.rowCount() > 1:
             self._focus_table()
 
@@ -403,10 +399,11 @@ class CaseloadView(QWidget):
 
     def selected_rows(self) -> list[CaseloadRow]:
         """Selected rows in the order shown."""
-        return [self.model.row_at(r) for r in self._selected_row_numbers()]
+        ids = self.model.ids_at(self._selected_row_numbers())
+        return rows_in_order(self.model.source, ids)
 
     def selected_nhs_numbers(self) -> list[str]:
-        return [row.nhs_number for row in self.selected_rows()]
+        return [self.model.nhs_at(r) for r in self._selected_row_numbers()]
 
     def _selected_row_numbers(self) -> list[int]:
         numbers: set[int] = set()
@@ -419,9 +416,7 @@ class CaseloadView(QWidget):
     def _on_model_about_to_be_reset(self) -> None:
         self._kept_selection = self.selected_nhs_numbers()
         current = self.table.currentIndex()
-        self._kept_current = (
-            self.model.row_at(current.row()).nhs_number if current.isValid() else None
-        )
+        self._kept_current = self.model.nhs_at(current.row()) if current.isValid() else None
 
     def _on_model_reset(self) -> None:
         model, selection_model = self.model, self.table.selectionModel()
@@ -532,22 +527,22 @@ class CaseloadView(QWidget):
 
     def export_csv(self) -> None:
         """Save the rows shown, with the columns shown, as CSV that Excel opens correctly."""
-        rows, columns = self.model.visible_rows(), self.visible_columns()
-        if not rows:
+        ids, columns, source = self.model.visible_ids(), self.visible_columns(), self.model.source
+        if not ids:
             return
         target = self._ask_path("Export CSV", "csv", "CSV files (*.csv)")
         if target is not None:
             self._save(
                 "Export CSV",
                 target,
-                lambda: csv_bytes(rows, columns),
-                f"Exported {patients(len(rows))} to {target.name}.",
+                lambda: csv_bytes(rows_in_order(source, ids), columns),
+                f"Exported {patients(len(ids))} to {target.name}.",
             )
 
     def print_list(self) -> None:
         """Save the rows shown as a PDF list (laid out by ltcdesk.reports.caseload_list)."""
-        rows = self.model.visible_rows()
-        if not rows:
+        ids, source = self.model.visible_ids(), self.model.source
+        if not ids:
             return
         try:
             from ltcdesk.reports.caseload_list import render_caseload_pdf
@@ -561,8 +556,8 @@ class CaseloadView(QWidget):
         self._save(
             "Print list",
             target,
-            lambda: render_caseload_pdf(rows, title, me, now),
-            f"Saved the list of {patients(len(rows))} to {target.name}.",
+            lambda: render_caseload_pdf(rows_in_order(source, ids), title, me, now),
+            f"Saved the list of {patients(len(ids))} to {target.name}.",
         )
 
     def print_title(self) -> str:

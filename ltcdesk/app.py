@@ -12,6 +12,7 @@ from ltcdesk.db import Database, is_empty, open_database
 from ltcdesk.services.caseload import CaseloadService
 from ltcdesk.services.patients import PatientService
 from ltcdesk.services.setup import SetupService, ensure_admin
+from ltcdesk.ui import tasks
 
 log = logging.getLogger(__name__)
 
@@ -89,4 +90,9 @@ def run_gui(target: str | None, username: str) -> int:
     offer_demo_data(db, username)
     window = build_main_window(db, username)
     window.show()  # type: ignore[attr-defined]
-    return app.exec()
+    status = app.exec()
+    # A list may still be loading, or an export writing its file: let it finish before
+    # the database closes under it.
+    tasks.wait_for_all()
+    db.dispose()
+    return status

@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(placeholder)
         for view in (self.my_caseload, self.patients):
             view.patientActivated.connect(self.open_patient)
-            view.changed.connect(self.changed)
+            view.changed.connect(lambda v=view: self._on_view_changed(v))
         self.team_caseloads.workerActivated.connect(self._on_team_worker_activated)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.splitter = QSplitter()
@@ -267,15 +267,21 @@ class MainWindow(QMainWindow):
         if self.team_drilldown is None:
             self.team_drilldown = CaseloadView(self._services, "team")
             self.team_drilldown.patientActivated.connect(self.open_patient)
-            self.team_drilldown.changed.connect(self.changed)
+            drilldown = self.team_drilldown
+            drilldown.changed.connect(lambda: self._on_view_changed(drilldown))
             self.stack.addWidget(self.team_drilldown)
         self.team_drilldown.set_worker_filter(username)
         self.stack.setCurrentWidget(self.team_drilldown)
+        self.team_drilldown.ensure_loaded()  # reloads if something changed while hidden
 
     def _on_self_changed(self) -> None:
+        self._on_view_changed(None)
+
+    def _on_view_changed(self, source: QWidget | None) -> None:
+        """``source`` (a list after a bulk action) has reloaded itself already."""
         for view in (self.my_caseload, self.team_caseloads, self.patients, self.team_drilldown):
-            if view is not None:
-                view.refresh()
+            if view is not None and view is not source:
+                view.invalidate()
         for record in self._records.values():
             record.refresh()  # keeps the user's unsaved edits
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from ltcdesk.app import build_services
 from ltcdesk.db import open_database
+from ltcdesk.domain.listing import haystack
 from ltcdesk.services.demo import generate_demo
 from ltcdesk.services.listing import CaseloadFilter
 from ltcdesk.services.patients import NewPatient
@@ -343,3 +344,25 @@ def test_loading_runs_in_the_background_and_says_so(qtbot, demo):
     qtbot.waitUntil(lambda: not view.loading, timeout=10_000)
     assert view.count_label.text() == "300 patients"
     assert view.practice_filter.count() == 5  # all practices and the demo's four
+
+
+def test_scrolling_to_the_end_shows_every_patient_in_name_order(qtbot, make_view, demo):
+    """Only the rows on screen are fetched; scrolling fetches the rest, page by page."""
+    view = make_view(demo, "patients")
+    everyone = demo.caseload.list_patients()
+    assert view.model.rowCount() == len(everyone) == 300
+    view.table.scrollToBottom()
+    last = view.table.rowAt(view.table.viewport().height() - 5)
+    assert last > 250
+    expected = sorted(
+        everyone, key=lambda r: haystack(r.family_name, r.given_name, r.nhs_number, r.postcode)
+    )
+    assert view.model.index(last, Column.NAME).data() == (
+        f"{expected[last].family_name}, {expected[last].given_name}"
+    )
+    assert names(view) == [f"{r.family_name}, {r.given_name}" for r in expected]
+    # Sorting on a column whose keys come from the database agrees with the rows.
+    view.table.sortByColumn(Column.LTC_COUNT, Qt.SortOrder.DescendingOrder)
+    counts = [int(view.model.index(r, Column.LTC_COUNT).data()) for r in range(300)]
+    assert counts == sorted(counts, reverse=True)
+    assert counts[0] == max(r.ltc_count for r in everyone)

@@ -114,3 +114,45 @@ def test_closing_a_record_with_unsaved_edits_asks_first(window, qtbot, monkeypat
     window._on_tabs_close_requested(window.tabs.indexOf(record))
     assert asked == ["Unsaved changes"]
     assert window.tabs.indexOf(record) > 0
+
+
+def test_a_bulk_change_reloads_its_list_once_and_hidden_lists_when_shown(
+    qtbot, demo_path, tmp_path, monkeypatch
+):
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(demo_path.read_bytes())
+    tasks.set_synchronous(True)
+    db = open_database(copy)
+    try:
+        win = app.build_main_window(db, "m.okafor")
+        qtbot.addWidget(win)
+        win.show()
+        win.nav.setCurrentRow(2)  # Patients loads...
+        win.nav.setCurrentRow(0)  # ...and is hidden again
+        loads = {"mine": 0, "patients": 0}
+        for view in (win.my_caseload, win.patients):
+            original = view.refresh
+
+            def counted(original=original, mode=view.mode):
+                loads[mode] += 1
+                original()
+
+            monkeypatch.setattr(view, "refresh", counted)
+        mine = win.my_caseload
+        mine.table.selectRow(0)
+        nhs = mine.selected_nhs_numbers()[0]
+        monkeypatch.setattr(QMessageBox, "warning", lambda *a: pytest.fail(str(a)))
+        dialog = mine.open_level_dialog()
+        level = 1 if mine.selected_rows()[0].level != 1 else 2
+        dialog.choose_level(level)
+        dialog.reason.setPlainText("Reviewed at the whiteboard meeting")
+        with qtbot.waitSignal(mine.changed):
+            dialog.ok_button.click()
+        assert loads == {"mine": 1, "patients": 0}  # Patients is hidden: not yet
+        win.nav.setCurrentRow(2)
+        assert loads == {"mine": 1, "patients": 1}
+        (row,) = win.patients.model.rows_of([nhs])
+        assert win.patients.model.row_at(row).level == level
+    finally:
+        tasks.set_synchronous(False)
+        db.dispose()

@@ -7,7 +7,7 @@ and the model fetches the details of the rows on screen a page at a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,29 +15,22 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QEvent,
-    QItemSelection,
-    QItemSelectionModel,
     QModelIndex,
     QObject,
-    QPoint,
     QStandardPaths,
     Qt,
     Signal,
 )
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QMenu,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -51,13 +44,13 @@ from ltcdesk.services.setup import PracticeView, StaffView
 from ltcdesk.ui import tasks
 from ltcdesk.ui.dialogs.bulk_actions import BulkLevelDialog, BulkTransferDialog, patients
 from ltcdesk.ui.models.caseload_table import (
-    HEADERS,
     NHS_ROLE,
     CaseloadTableModel,
     Column,
     csv_bytes,
     rows_in_order,
 )
+from ltcdesk.ui.views.caseload_table_view import CaseloadTable
 
 if TYPE_CHECKING:
     from ltcdesk.app import Services
@@ -70,19 +63,6 @@ _OBJECT_NAMES = {
     "patients": "patientsView",
 }
 _FILE_STEMS = {"mine": "my-caseload", "team": "team-caseloads", "patients": "patients"}
-# Content a column is sized for (longer text is elided; the tooltip has it whole).
-# Columns not listed fit their header; "Main conditions" takes the width left over.
-_SAMPLES = {
-    Column.NAME: "Wolstenholme, Christopher",
-    Column.NHS_NUMBER: "999 999 9999",
-    Column.PRACTICE: "Belgrave Health Centre",
-    Column.KEY_WORKER: "Agnieszka Kowalska",
-    Column.NEXT_REVIEW: "30/12/2026",
-    Column.FLAGS: "No consent recorded",
-}
-_ROWS = QItemSelectionModel.SelectionFlag.Rows
-_SELECT = QItemSelectionModel.SelectionFlag.ClearAndSelect | _ROWS
-_NO_UPDATE = QItemSelectionModel.SelectionFlag.NoUpdate
 
 
 @dataclass(frozen=True)
@@ -98,19 +78,6 @@ def _workers(staff: Sequence[StaffView], index: ListIndex) -> list[tuple[str, st
     for username, name in index.key_workers().items():  # may hold a caseload after a role change
         names.setdefault(username, name)
     return sorted(((n, u) for u, n in names.items()), key=lambda w: w[0].casefold())
-
-
-class CaseloadTable(QTableView):
-    """Return or Enter opens the current row on every platform (Qt only does so on some)."""
-
-    rowActivated = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.rowActivated.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class CaseloadView(QWidget):
@@ -178,8 +145,14 @@ class CaseloadView(QWidget):
             filters.addWidget(combo)
 
         self.model = CaseloadTableModel(self)
-        self.table = CaseloadTable()
-        self._build_table()
+        self.table = CaseloadTable(self.model, f"{MODES[self._mode]} list")
+        header = self.table.horizontalHeader()
+        header.setSectionHidden(Column.KEY_WORKER, self._mode == "mine")
+        self.model.modelAboutToBeReset.connect(self._on_model_about_to_be_reset)
+        self.model.modelReset.connect(self._on_model_reset)
+        self.table.selectionModel().selectionChanged.connect(self._update_controls)
+        self.table.doubleClicked.connect(self._on_table_activated)
+        self.table.rowActivated.connect(self._on_table_activated)
 
         self.count_label = QLabel()
         self.count_label.setObjectName("caseloadCount")
@@ -247,46 +220,6 @@ class CaseloadView(QWidget):
         button.setEnabled(False)
         return button
 
-    def _build_table(self) -> None:
-        table = self.table
-        table.setObjectName("caseloadTable")
-        table.setAccessibleName(f"{MODES[self._mode]} list")
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTabKeyNavigation(False)  # Tab leaves the table for the buttons
-        table.setSortingEnabled(True)
-        table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
-        rows = table.verticalHeader()
-        rows.hide()
-        # Fixed heights: measuring 100,000 rows to fit them would take seconds.
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsMovable(True)
-        header.setMinimumSectionSize(header.fontMetrics().horizontalAdvance("Level") + 12)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._on_header_context_menu)
-        metrics = header.fontMetrics()
-        for column in Column:
-            title = metrics.horizontalAdvance(HEADERS[column]) + 24  # room for the sort arrow
-            sample = metrics.horizontalAdvance(_SAMPLES.get(column, "")) + 12
-            header.resizeSection(column, max(title, sample))
-        header.setSectionResizeMode(Column.CONDITIONS, QHeaderView.ResizeMode.Stretch)
-        header.setSectionHidden(Column.KEY_WORKER, self._mode == "mine")
-        # Empty until reviews are recorded; the header menu shows it.
-        header.setSectionHidden(Column.NEXT_REVIEW, True)
-
-        self.model.modelAboutToBeReset.connect(self._on_model_about_to_be_reset)
-        self.model.modelReset.connect(self._on_model_reset)
-        table.selectionModel().selectionChanged.connect(self._update_controls)
-        table.doubleClicked.connect(self._on_table_activated)
-        table.rowActivated.connect(self._on_table_activated)
-
     # ------------------------------------------------------------ loading
 
     @property
@@ -301,6 +234,14 @@ class CaseloadView(QWidget):
         """Load unless already loaded or loading (the main window calls it on showing)."""
         if not self._loaded and not self._loading:
             self.refresh()
+
+    def invalidate(self) -> None:
+        """Something changed elsewhere: reload now if shown (or loading), else when next shown
+        (a hidden Patients list need not reload 100,000 entries after every save)."""
+        if self.isVisible() or self._loading:
+            self.refresh()
+        else:
+            self._loaded = False
 
     def refresh(self) -> None:
         """Reload the rows from the service, keeping the filter, the sort and the selection."""
@@ -406,12 +347,7 @@ class CaseloadView(QWidget):
         return [self.model.nhs_at(r) for r in self._selected_row_numbers()]
 
     def _selected_row_numbers(self) -> list[int]:
-        numbers: set[int] = set()
-        selection = self.table.selectionModel().selection()
-        for n in range(selection.count()):
-            span = selection.at(n)
-            numbers.update(range(span.top(), span.bottom() + 1))
-        return sorted(numbers)
+        return self.table.selected_row_numbers()
 
     def _on_model_about_to_be_reset(self) -> None:
         self._kept_selection = self.selected_nhs_numbers()
@@ -419,18 +355,10 @@ class CaseloadView(QWidget):
         self._kept_current = self.model.nhs_at(current.row()) if current.isValid() else None
 
     def _on_model_reset(self) -> None:
-        model, selection_model = self.model, self.table.selectionModel()
-        rows = model.rows_of(self._kept_selection)
-        if rows:
-            selection = QItemSelection()
-            last = model.columnCount() - 1
-            for first, final in _runs(rows):
-                selection.select(model.index(first, 0), model.index(final, last))
-            selection_model.select(selection, _SELECT)
-        if self._kept_current is not None:
-            current = model.rows_of([self._kept_current])
-            if current:
-                selection_model.setCurrentIndex(model.index(current[0], 0), _NO_UPDATE)
+        model = self.model
+        current = model.rows_of([self._kept_current]) if self._kept_current else []
+        selected = model.rows_of(self._kept_selection)
+        self.table.select_row_numbers(selected, current[0] if current else None)
         self._kept_selection, self._kept_current = [], None
         self._update_controls()
 
@@ -503,7 +431,7 @@ class CaseloadView(QWidget):
     def _on_bulk_action_done(self, outcome: str) -> None:
         self.message_label.setText(outcome)
         self.refresh()
-        self.changed.emit()
+        self.changed.emit()  # the main window tells the other views
 
     def _on_transfer_button_clicked(self) -> None:
         self.open_transfer_dialog()
@@ -515,9 +443,7 @@ class CaseloadView(QWidget):
 
     def visible_columns(self) -> list[int]:
         """Columns shown, in the order shown."""
-        header = self.table.horizontalHeader()
-        logical = (header.logicalIndex(v) for v in range(header.count()))
-        return [c for c in logical if not header.isSectionHidden(c)]
+        return self.table.visible_columns()
 
     def _on_export_button_clicked(self) -> None:
         self.export_csv()
@@ -612,25 +538,6 @@ class CaseloadView(QWidget):
         me = self._me()
         return me.display_name if me is not None else self._services.username
 
-    # ------------------------------------------------------------ columns
-
-    def _on_header_context_menu(self, pos: QPoint) -> None:
-        header = self.table.horizontalHeader()
-        menu = QMenu(self)
-        menu.setObjectName("columnMenu")
-        menu.setAccessibleName("Columns to show")
-        for column in Column:
-            if column == Column.NAME:
-                continue  # the one column a list cannot do without
-            action = menu.addAction(HEADERS[column])
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(column))
-            action.toggled.connect(
-                lambda on, c=column: self.table.horizontalHeader().setSectionHidden(c, not on)
-            )
-        menu.popup(header.mapToGlobal(pos))
-
-
 def _refill(combo: QComboBox, items: Sequence[tuple[str, Any]]) -> None:
     """Replace a filter's choices after the "All …" item, keeping the current choice."""
     current = combo.currentData()
@@ -647,14 +554,3 @@ def _refill(combo: QComboBox, items: Sequence[tuple[str, Any]]) -> None:
         combo.setCurrentIndex(index)
     finally:
         combo.blockSignals(blocked)
-
-
-def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
-    """Ascending numbers as (first, last) runs: 1 2 3 7 8 -> (1, 3) (7, 8)."""
-    start = previous = numbers[0]
-    for n in numbers[1:]:
-        if n != previous + 1:
-            yield start, previous
-            start = n
-        previous = n
-    yield start, previous

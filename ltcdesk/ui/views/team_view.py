@@ -372,6 +372,13 @@ class TeamCaseloadView(QWidget):
         if not self._loaded:
             self.refresh()
 
+    def invalidate(self) -> None:
+        """Something changed elsewhere: reload now if shown, else when next shown."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._loaded = False
+
     def refresh(self) -> None:
         """Reload the sizes, keeping the sort order and the selected worker."""
         selected = self.selected_username()

@@ -1,0 +1,127 @@
+"""What the demo generator's passes share: the tables, the rows built so far, id allocation.
+
+The generator (``ltcdesk.services.demo``) is one object assembled from a pass per module
+(team, people, caseloads); each pass is a mixin over ``DemoRows`` so the state they hand on
+to each other is declared once, here. Rows are plain dicts written later with executemany.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table
+
+from ltcdesk.domain.vocab import Role
+from ltcdesk.models import (
+    AuditEntry,
+    Base,
+    Carer,
+    CaseloadAssignment,
+    ConsentRecord,
+    Patient,
+    PatientCondition,
+    Practice,
+    StaffMember,
+    Team,
+    utcnow,
+)
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+PRACTICE_T, TEAM_T, STAFF_T = _table(Practice), _table(Team), _table(StaffMember)
+PATIENT_T, CONDITION_T, CARER_T = _table(Patient), _table(PatientCondition), _table(Carer)
+CONSENT_T, ASSIGNMENT_T = _table(ConsentRecord), _table(CaseloadAssignment)
+AUDIT_T = _table(AuditEntry)
+# Parents before children: the order rows are written in.
+WRITE_ORDER = (
+    PRACTICE_T,
+    TEAM_T,
+    STAFF_T,
+    PATIENT_T,
+    CONDITION_T,
+    CARER_T,
+    CONSENT_T,
+    ASSIGNMENT_T,
+)
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "demo"
+
+
+@dataclass(slots=True)
+class Person:
+    """What the caseload and consent passes need to know about a generated patient."""
+
+    pid: int
+    age: int
+    band: int
+    score: float
+    ref: date  # today, or the date of death
+    dead: bool
+    lives_alone: bool
+    codes: frozenset[str]
+    adult_from: date
+
+
+def cumulative(weights: Sequence[float]) -> list[float]:
+    total, out = 0.0, []
+    for weight in weights:
+        total += weight
+        out.append(total)
+    return out
+
+
+def days_before(ref: date, u: float, low: int, high: int, floor: date) -> date:
+    """``low``..``high`` days before ``ref`` (``u`` uniform in [0, 1)), not before ``floor``."""
+    days = low + int(u * (high - low + 1)) if high > low else low
+    return max(ref - timedelta(days=days), min(floor, ref))
+
+
+class DemoRows:
+    """Every row in memory as plain dicts with ids allocated up front, and the passes' state.
+
+    Every random draw goes through the one ``rng`` in a fixed order, which is what makes a
+    seed reproduce the same database: a pass must not draw more, fewer or in another order.
+    """
+
+    # Laid out by the team pass (TeamPass.plan) before people and caseloads are generated.
+    matrons: list[int]
+    team_lead: int
+    consent_takers: list[int]
+    level2_roles: tuple[Role, ...]
+    level1_roles: tuple[Role, ...]
+    level1_cum: list[float]
+
+    def __init__(self, rng: random.Random, today: date, actor: str) -> None:
+        self.rng = rng
+        self.today = today
+        self.actor = actor
+        self.now = utcnow()
+        self.actor_id = 0
+        self.rows: dict[Table, list[dict[str, Any]]] = {t: [] for t in WRITE_ORDER}
+        self.next_id: dict[Table, int] = {}
+        self.practice_ids: list[int] = []
+        self.staff_by_role: dict[Role, list[int]] = {}
+        self.people: list[Person] = []
+        self.key_worker: dict[int, int] = {}
+        self.on_caseload = 0
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(rows) for rows in self.rows.values())
+
+    def _new_id(self, table: Table) -> int:
+        self.next_id[table] += 1
+        return self.next_id[table]
+
+    def _choice(self, items: Sequence[Any]) -> Any:
+        return items[int(self.rng.random() * len(items))]

@@ -120,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", parents=[common], help="replace the database with a backup (SQLite)"
     )
     p.add_argument("file", type=Path, metavar="FILE")
+    for module in _extensions():
+        module.register(sub, common)
     return parser
 
 
@@ -508,6 +510,25 @@ COMMANDS: dict[str, Handler] = {
 }
 
 
+# Command groups in modules of their own; each has ``register(sub, common)`` adding its
+# parsers (a group's sub-command in ``<group>_command``) and ``HANDLERS``.
+_EXTENSION_NAMES = ("ltcdesk.cli_accounts", "ltcdesk.cli_audit", "ltcdesk.cli_security")
+_GROUPS = ("patient", "practice", "staff", "user", "audit")
+
+
+def _extensions() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(name) for name in _EXTENSION_NAMES]
+
+
+def _handlers() -> dict[str, Handler]:
+    handlers = dict(COMMANDS)
+    for module in _extensions():
+        handlers.update(module.HANDLERS)
+    return handlers
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from ltcdesk.config import setup_logging
 
@@ -517,11 +538,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     command = args.command or "gui"
-    if command in ("patient", "practice", "staff"):
-        command = f"{command} {getattr(args, command + '_command')}"
+    group = getattr(args, f"{command}_command", None)  # "user add", "audit verify", …
+    if group:
+        command = f"{command} {group}"
+    elif command in _GROUPS:
+        print(f"ltcdesk {command}: say what to do (ltcdesk {command} --help)", file=sys.stderr)
+        return 2
     setup_logging()
     try:
-        return COMMANDS[command](args)
+        return _handlers()[command](args)
     except DomainError as exc:
         print(f"ltcdesk: {exc}", file=sys.stderr)
         return 2

@@ -22,6 +22,9 @@ class Action(StrEnum):
     MANAGE_STAFF = "staff.manage"
     GENERATE_DEMO = "demo.generate"
     BACKUP = "database.backup"
+    MANAGE_ACCOUNTS = "account.manage"
+    MANAGE_SETTINGS = "settings.manage"
+    VIEW_AUDIT = "audit.view"
 
 
 CLINICAL = CLINICAL_ROLES
@@ -41,6 +44,9 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.MANAGE_STAFF: frozenset({Role.ADMIN, Role.TEAM_LEAD}),
     Action.GENERATE_DEMO: frozenset({Role.ADMIN, Role.TEAM_LEAD}),
     Action.BACKUP: frozenset({Role.ADMIN, Role.TEAM_LEAD}),
+    Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
+    Action.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
+    Action.VIEW_AUDIT: frozenset({Role.ADMIN, Role.TEAM_LEAD}),
 }
 
 _DESCRIPTIONS = {
@@ -56,6 +62,9 @@ _DESCRIPTIONS = {
     Action.MANAGE_STAFF: "manage staff",
     Action.GENERATE_DEMO: "load demo data",
     Action.BACKUP: "back up or restore the database",
+    Action.MANAGE_ACCOUNTS: "manage user accounts",
+    Action.MANAGE_SETTINGS: "change settings",
+    Action.VIEW_AUDIT: "view the audit log",
 }
 
 

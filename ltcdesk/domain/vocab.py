@@ -21,6 +21,7 @@ class Role(StrEnum):
     CARE_NAVIGATOR = "care_navigator"
     TEAM_LEAD = "team_lead"
     ADMIN = "admin"
+    READ_ONLY = "read_only"
 
     @property
     def label(self) -> str:
@@ -39,6 +40,7 @@ _ROLE_LABELS = {
     Role.CARE_NAVIGATOR: "Care navigator",
     Role.TEAM_LEAD: "Team lead",
     Role.ADMIN: "Administrator",
+    Role.READ_ONLY: "Read-only",
 }
 
 # Professionals who edit clinical records.

@@ -34,10 +34,11 @@ from ltcdesk.db import Database, sync_id_sequences
 from ltcdesk.domain import validate
 from ltcdesk.domain.errors import ConflictError, ValidationError
 from ltcdesk.domain.nhs_number import complete
+from ltcdesk.models.audit import append_rows
 from ltcdesk.services.demo_caseload import CaseloadPass
 from ltcdesk.services.demo_people import PeoplePass
 from ltcdesk.services.demo_rows import ASSIGNMENT_T as ASSIGNMENT_T
-from ltcdesk.services.demo_rows import AUDIT_T, CARER_T, CONDITION_T, PATIENT_T, WRITE_ORDER
+from ltcdesk.services.demo_rows import CARER_T, CONDITION_T, PATIENT_T, WRITE_ORDER
 from ltcdesk.services.demo_rows import CONSENT_T as CONSENT_T
 from ltcdesk.services.demo_rows import RESOURCES as RESOURCES
 from ltcdesk.services.demo_rows import STAFF_T as STAFF_T
@@ -167,8 +168,8 @@ class _Generator(TeamPass, PeoplePass, CaseloadPass):
         self.caseloads()
         self.consents()
         self.write(conn)
-        conn.execute(
-            insert(AUDIT_T),
+        append_rows(
+            conn,
             [
                 {
                     "at": self.now,

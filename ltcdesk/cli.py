@@ -16,7 +16,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from ltcdesk import __version__
@@ -113,13 +112,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=["table", "json"], default="table")
 
-    p = sub.add_parser("backup", parents=[common], help="copy the database to a file (SQLite)")
-    p.add_argument("--out", required=True, type=Path, metavar="FILE")
-
-    p = sub.add_parser(
-        "restore", parents=[common], help="replace the database with a backup (SQLite)"
-    )
-    p.add_argument("file", type=Path, metavar="FILE")
     for module in _extensions():
         module.register(sub, common)
     return parser
@@ -402,49 +394,6 @@ def cmd_workers(args: argparse.Namespace) -> int:
     return 0
 
 
-def _require_sqlite(db: Any, what: str) -> Path:
-    if db.sqlite_path is None:
-        raise ValidationError(
-            "database", f"{what} works on SQLite files; for PostgreSQL use pg_dump / pg_restore"
-        )
-    return Path(db.sqlite_path)
-
-
-def cmd_backup(args: argparse.Namespace) -> int:
-    from ltcdesk.db import backup_sqlite
-    from ltcdesk.domain.permissions import Action, require
-    from ltcdesk.services.setup import SetupService
-
-    db = _open(args)
-    me = next(
-        (s for s in SetupService(db.sessions, _user(args)).staff() if s.username == _user(args)),
-        None,
-    )
-    assert me is not None
-    require(me.role, Action.BACKUP)
-    source = _require_sqlite(db, "backup")
-    out = backup_sqlite(source, args.out)
-    print(f"Backed up {source} to {out} ({out.stat().st_size:,} bytes, integrity ok)")
-    return 0
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    from ltcdesk.db import open_database, resolve_target, restore_sqlite
-
-    _url, target = resolve_target(args.db)
-    if target is None:
-        raise ValidationError(
-            "database", "restore works on SQLite files; for PostgreSQL use pg_restore"
-        )
-    kept = restore_sqlite(args.file, target)
-    db = open_database(target)  # brings an older backup up to the current schema
-    db.dispose()
-    print(f"Restored {target} from {args.file}")
-    if kept:
-        print(f"The previous database was kept as {kept}")
-    return 0
-
-
 def _setup_service(args: argparse.Namespace) -> Any:
     from ltcdesk.services.setup import SetupService
 
@@ -505,8 +454,6 @@ COMMANDS: dict[str, Handler] = {
     "patient show": cmd_patient_show,
     "caseload": cmd_caseload,
     "workers": cmd_workers,
-    "backup": cmd_backup,
-    "restore": cmd_restore,
 }
 
 

@@ -2,6 +2,11 @@
 
 Exit status: 0 success; 2 bad input, with one line on stderr and nothing written;
 1 anything unexpected (the traceback goes to the log, not the screen).
+
+Every command that reads or writes records signs in first (``_open``): the username from
+``--user`` or ``$LTCDESK_USER``, the password from ``$LTCDESK_PASSWORD`` or, in a terminal,
+a prompt. A password is never taken as an argument (it would be seen in ``ps`` and kept in
+the shell's history); a password being set comes from ``$LTCDESK_NEW_PASSWORD`` or a prompt.
 Qt, pandas and reportlab are imported only by the commands that need them.
 """
 
@@ -10,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import getpass
 import json
 import logging
 import os
@@ -55,7 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "init", parents=[common], help="create or upgrade the database and the first administrator"
     )
-    p.add_argument("--admin", default="admin", metavar="USERNAME")
+    p.add_argument(
+        "--admin",
+        default="admin",
+        metavar="USERNAME",
+        help="username of the first administrator, if there is none yet (default admin)",
+    )
+    p.add_argument("--name", default="Administrator", help="the administrator's display name")
 
     p = sub.add_parser(
         "demo", parents=[common], help="fill an empty database with a believable demo team"
@@ -123,24 +135,105 @@ def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
         "--user",
         metavar="USERNAME",
         default=default,
-        help="acting member of staff (default $LTCDESK_USER or admin)",
+        help="who signs in (default $LTCDESK_USER); the password comes from "
+        "$LTCDESK_PASSWORD or a prompt, never the command line",
     )
 
 
 # ------------------------------------------------------------------------ helpers
 
 
-def _open(args: argparse.Namespace) -> Any:
-    from ltcdesk.db import open_database
-    from ltcdesk.services.setup import ensure_admin
+PASSWORD_ENV = "LTCDESK_PASSWORD"  # the password of the person signing in
+NEW_PASSWORD_ENV = "LTCDESK_NEW_PASSWORD"  # a password being set (user add, reset-password)
+FIRST_ADMIN_HINT = (
+    "No one can sign in to this database yet. Create the first administrator: "
+    'ltcdesk user add --admin USERNAME --name "Your Name"'
+)
 
-    db = open_database(args.db)
-    ensure_admin(db.sessions)
+
+class SignInNeeded(DomainError):
+    """The command must sign in but was given no way to (exit 2)."""
+
+
+def _database(args: argparse.Namespace) -> Any:
+    """The open Database (opened once per command), not signed in."""
+    db = getattr(args, "_database", None)
+    if db is None:
+        from ltcdesk.db import open_database
+
+        db = args._database = open_database(args.db)
+    return db
+
+
+def _open(args: argparse.Namespace) -> Any:
+    """The open Database, after signing in (once per command) as ``--user``."""
+    db = _database(args)
+    if getattr(args, "_signed_in", None) is None:
+        from ltcdesk.services.accounts import AccountService
+
+        accounts = AccountService(db.sessions)
+        if accounts.needs_first_admin():
+            raise SignInNeeded(FIRST_ADMIN_HINT)
+        username = _requested_user(args) or _ask("Username: ")
+        if not username:
+            raise SignInNeeded(
+                "Say who is signing in: --user USERNAME or LTCDESK_USER, with the password "
+                f"in {PASSWORD_ENV} (or run in a terminal to be asked)."
+            )
+        password = os.environ.get(PASSWORD_ENV) or _ask(f"Password for {username}: ", secret=True)
+        if not password:
+            raise SignInNeeded(
+                f"Signing in as {username} needs a password: set {PASSWORD_ENV} "
+                "(or run in a terminal to be asked)."
+            )
+        args._signed_in = accounts.sign_in(username, password)
     return db
 
 
 def _user(args: argparse.Namespace) -> str:
-    return (args.user or os.environ.get("LTCDESK_USER") or "admin").strip().lower()
+    """The signed-in username (signing in first if the command has not yet)."""
+    _open(args)
+    return str(args._signed_in.username)
+
+
+def _signed_in(args: argparse.Namespace) -> Any:
+    """Who signed in (a SignedIn: username, display_name, role)."""
+    _open(args)
+    return args._signed_in
+
+
+def _requested_user(args: argparse.Namespace) -> str:
+    return (args.user or os.environ.get("LTCDESK_USER") or "").strip().lower()
+
+
+def _ask(prompt: str, *, secret: bool = False) -> str:
+    """What the person at the terminal types; "" when there is no terminal to ask."""
+    if not sys.stdin.isatty():
+        return ""
+    if secret:
+        return getpass.getpass(prompt)
+    # The prompt goes to stderr so that stdout stays clean for --format json / csv.
+    print(prompt, end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip()
+
+
+def _new_password(username: str) -> str:
+    """A password being set: $LTCDESK_NEW_PASSWORD, else typed twice at a prompt."""
+    from ltcdesk.services.accounts import check_password
+
+    password = os.environ.get(NEW_PASSWORD_ENV)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise SignInNeeded(
+                f"Give the new password for {username} in {NEW_PASSWORD_ENV}, or run in a "
+                "terminal to be asked (never on the command line)."
+            )
+        password = _ask(f"New password for {username}: ", secret=True)
+        check_password(username, password)
+        if _ask("Type it again: ", secret=True) != password:
+            raise ValidationError("password", "the two entries differ; nothing was changed")
+    check_password(username, password)
+    return password
 
 
 def _jsonable(value: Any) -> Any:
@@ -181,23 +274,27 @@ def _d(value: date | None) -> str:
 def cmd_gui(args: argparse.Namespace) -> int:
     from ltcdesk.app import run_gui
 
-    return run_gui(args.db, _user(args))
+    # The GUI signs in with its own dialog; --user only fills in the username there.
+    return run_gui(args.db, _requested_user(args))
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from ltcdesk.db import open_database
-    from ltcdesk.services.setup import ensure_admin
+    from ltcdesk.cli_accounts import create_first_admin
+    from ltcdesk.services.accounts import AccountService
 
-    db = open_database(args.db)
-    made = ensure_admin(db.sessions, args.admin)
+    db = _database(args)
     print(f"Database ready: {db.display_name}")
-    if made:
-        print(f"Created the first administrator: {args.admin}")
+    if AccountService(db.sessions).needs_first_admin():
+        if os.environ.get(NEW_PASSWORD_ENV) is None and not sys.stdin.isatty():
+            print(FIRST_ADMIN_HINT)
+        else:
+            create_first_admin(db, args.admin, args.name)
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from ltcdesk.services.demo import generate_demo
+    from ltcdesk.services.demo_team import DEMO_PASSWORD, STAFF
 
     db = _open(args)
     summary = generate_demo(db, patients=args.patients, seed=args.seed, actor_username=_user(args))
@@ -207,6 +304,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{summary.conditions:,} long term conditions in {summary.seconds:.1f} s."
     )
     print(f"Database: {db.display_name}")
+    print(f"\nEvery demo account signs in with the password: {DEMO_PASSWORD}")
+    _table(["Username", "Name", "Role"], [[u, name, role.label] for u, name, role in STAFF])
     return 0
 
 
@@ -476,13 +575,33 @@ def _handlers() -> dict[str, Handler]:
     return handlers
 
 
+def _password_argument(argv: Sequence[str]) -> bool:
+    return any(a.split("=", 1)[0] in ("--password", "--pass", "--new-password") for a in argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from ltcdesk.config import setup_logging
 
+    given = sys.argv[1:] if argv is None else list(argv)
+    if _password_argument(given):
+        # Said without echoing the argument list, which holds the password.
+        print(
+            f"ltcdesk: passwords are never taken on the command line; use {PASSWORD_ENV} "
+            f"(signing in) or {NEW_PASSWORD_ENV} (setting one), or the prompt",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(given)
     except UsageError as exc:
-        print(exc, file=sys.stderr)
+        message = str(exc)
+        if "unrecognized arguments" in message and "user" in given:
+            # Not echoed: one of them may be a password typed where none is ever taken.
+            message = (
+                "ltcdesk: unrecognised arguments (not repeated here); a password is never an "
+                f"argument: it comes from {NEW_PASSWORD_ENV} or the prompt"
+            )
+        print(message, file=sys.stderr)
         return 2
     command = args.command or "gui"
     group = getattr(args, f"{command}_command", None)  # "user add", "audit verify", …
@@ -514,3 +633,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        # Close the database the command opened (its pooled connections would otherwise
+        # keep the file open in this process, e.g. for a restore that follows in a test).
+        db = getattr(args, "_database", None)
+        if db is not None:
+            db.dispose()

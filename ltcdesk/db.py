@@ -3,7 +3,12 @@
 A target is a file path (SQLite, the default) or a SQLAlchemy URL such as
 ``postgresql+psycopg://user@host/ltcdesk`` for a team's shared server. Opening a database
 brings it to the newest schema with Alembic; an existing SQLite file is copied aside first.
-SQLite-specific SQL lives only in this module.
+SQLite-specific SQL lives only in this module (and ``sqlite_files``, ``encryption``,
+``backups`` beside it).
+
+An SQLite file may be encrypted at rest with SQLCipher (dialect ``sqlite+pysqlcipher``):
+``open_database(path, passphrase)`` opens either kind, ``create_database(path, passphrase)``
+makes a new encrypted one, and ``ltcdesk.encryption`` converts an existing file.
 """
 
 from __future__ import annotations
@@ -11,20 +16,59 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import sqlite3
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from ltcdesk import paths
-from ltcdesk.domain.errors import DomainError, ValidationError
+from ltcdesk.backups import auto_backup, last_backup, plaintext_copies
+from ltcdesk.domain.errors import ValidationError
+from ltcdesk.sqlite_files import (
+    PASSPHRASE_ENV,
+    PassphraseRequired,
+    WrongPassphrase,
+    backup_sqlite,
+    check_new_passphrase,
+    check_passphrase,
+    connect,
+    database_errors,
+    exclusive,
+    file_kind,
+    fsync_dir,
+    fsync_file,
+    integrity_problem,
+    is_encrypted,
+    key_for,
+    passphrase_from_env,
+    sidecars,
+)
+
+__all__ = [
+    "PASSPHRASE_ENV",
+    "Database",
+    "PassphraseRequired",
+    "WrongPassphrase",
+    "auto_backup",
+    "backup_sqlite",
+    "check_new_passphrase",
+    "create_database",
+    "integrity_problem",
+    "is_encrypted",
+    "last_backup",
+    "needs_passphrase",
+    "open_database",
+    "passphrase_from_env",
+    "plaintext_copies",
+    "resolve_target",
+    "restore_sqlite",
+]
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "models" / "migrations"
@@ -32,12 +76,18 @@ MIGRATIONS_DIR = Path(__file__).parent / "models" / "migrations"
 
 @dataclass(frozen=True)
 class Database:
-    """An open database: its engine, a session factory and where it lives."""
+    """An open database: its engine, a session factory and where it lives.
+
+    ``passphrase`` is the SQLCipher key of an encrypted file (kept for backups and
+    restores made while the database is open); None for a plain file or PostgreSQL.
+    """
 
     engine: Engine
     sessions: sessionmaker[Session]
     url: str
     sqlite_path: Path | None
+    encrypted: bool = False
+    passphrase: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def display_name(self) -> str:
@@ -78,12 +128,34 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas)
+def _sqlcipher_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Runs after the dialect's ``PRAGMA key``. Sorts and temporary tables stay in memory so
+    # nothing decrypted reaches a temp file; then the usual SQLite pragmas.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.close()
+    _sqlite_pragmas(dbapi_conn, _record)
+
+
+def make_engine(url: str | URL) -> Engine:
+    url = make_url(url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if url.get_driver_name() == "pysqlcipher":
+        # The dialect keys each new connection from the URL's password (quoting it); its
+        # default SingletonThreadPool would give every worker thread a connection of its
+        # own, so use the same pool as for a plain file.
+        engine = create_engine(url, poolclass=QueuePool)
+        event.listen(engine, "connect", _sqlcipher_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _cipher_url(path: Path, passphrase: str) -> URL:
+    # URL.create keeps the passphrase verbatim: no escaping of '@', ':' or '%' to get wrong.
+    return URL.create("sqlite+pysqlcipher", password=passphrase, database=str(path))
 
 
 def alembic_config(engine: Engine) -> Any:
@@ -117,15 +189,82 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
+def needs_passphrase(target: str | os.PathLike[str] | None = None) -> bool:
+    """True when ``target`` is an existing encrypted SQLite file (ask for the passphrase)."""
+    _url, sqlite_path = resolve_target(target)
+    return sqlite_path is not None and file_kind(sqlite_path) == "encrypted"
+
+
 def open_database(
-    target: str | os.PathLike[str] | None = None, *, migrate: bool = True
+    target: str | os.PathLike[str] | None = None,
+    passphrase: str | None = None,
+    *,
+    migrate: bool = True,
 ) -> Database:
-    """Open (creating if need be) and migrate the database named by ``target``."""
+    """Open and migrate the database named by ``target``; a missing SQLite file is created
+    plain (use ``create_database`` for a new encrypted one).
+
+    An encrypted file is opened with ``passphrase``, else ``$LTCDESK_DB_PASSPHRASE``:
+    PassphraseRequired when there is neither, WrongPassphrase when it does not fit (the
+    file is then untouched: it is checked read-only before anything else happens). A
+    passphrase given for a plain file or PostgreSQL is ignored.
+    """
+    url: str | URL
     url, sqlite_path = resolve_target(target)
+    key: str | None = None
     if sqlite_path is not None:
-        if sqlite_path.exists() and not _looks_like_sqlite(sqlite_path):
-            raise ValidationError("database", f"{sqlite_path} is not an ltcdesk (SQLite) database")
+        parsed = make_url(url)
+        if parsed.get_driver_name() == "pysqlcipher":
+            # A cipher URL names the file and may carry the passphrase; a missing file
+            # named this way is meant to be created encrypted.
+            passphrase = passphrase or (str(parsed.password) if parsed.password else None)
+            if passphrase and file_kind(sqlite_path) == "missing":
+                return create_database(sqlite_path, passphrase)
+            url = f"sqlite:///{sqlite_path}"
+        key = key_for(sqlite_path, passphrase)
+        if key is not None:
+            check_passphrase(sqlite_path, key)
+            url = _cipher_url(sqlite_path, key)
         sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return _open_engine(url, sqlite_path, key, migrate=migrate)
+
+
+def create_database(
+    target: str | os.PathLike[str] | None = None, passphrase: str | None = None
+) -> Database:
+    """Create a new database at ``target``, encrypted with ``passphrase`` (SQLite only;
+    plain when it is None), migrated to the newest schema, and return it open.
+
+    Refuses a file that already holds data (open that with ``open_database``), a weak
+    passphrase (``check_new_passphrase``) and a passphrase for PostgreSQL. If building the
+    schema fails the half-made file is removed.
+    """
+    url, sqlite_path = resolve_target(target)
+    if sqlite_path is None:
+        if passphrase:
+            raise ValidationError(
+                "database", "encryption at rest is for SQLite files; a server encrypts its own"
+            )
+        return open_database(url)
+    if file_kind(sqlite_path) != "missing":
+        raise ValidationError(
+            "database", f"{sqlite_path} already exists; open it instead of creating it"
+        )
+    if passphrase is None:
+        return open_database(sqlite_path)
+    key = check_new_passphrase(passphrase)
+    sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _open_engine(_cipher_url(sqlite_path, key), sqlite_path, key, migrate=True)
+    except BaseException:
+        for leftover in [sqlite_path, *sidecars(sqlite_path)]:
+            leftover.unlink(missing_ok=True)
+        raise
+
+
+def _open_engine(
+    url: str | URL, sqlite_path: Path | None, key: str | None, *, migrate: bool
+) -> Database:
     engine = make_engine(url)
     try:
         if migrate:
@@ -136,21 +275,22 @@ def open_database(
                     aside = sqlite_path.with_name(
                         f"{sqlite_path.stem}.before-upgrade-{datetime.now():%Y%m%d-%H%M%S}.db"
                     )
-                    backup_sqlite(sqlite_path, aside)
+                    backup_sqlite(sqlite_path, aside, key)
                     log.info("copied database aside before upgrade from %s", current)
                 upgrade(engine)
                 log.info("database upgraded to %s", head)
     except Exception:
         engine.dispose()
         raise
-    return Database(engine, sessionmaker(engine, expire_on_commit=False), url, sqlite_path)
-
-
-def _looks_like_sqlite(path: Path) -> bool:
-    if path.stat().st_size == 0:
-        return True
-    with path.open("rb") as fh:
-        return fh.read(16) == b"SQLite format 3\x00"
+    shown = make_url(url).set(password=None).render_as_string(hide_password=False)
+    return Database(
+        engine,
+        sessionmaker(engine, expire_on_commit=False),
+        shown if key is not None else str(url),
+        sqlite_path,
+        encrypted=key is not None,
+        passphrase=key,
+    )
 
 
 def sync_id_sequences(conn: Connection, tables: Sequence[Table]) -> None:
@@ -181,74 +321,70 @@ def is_empty(db: Database) -> bool:
 # ---------------------------------------------------------------- backup and restore
 
 
-def backup_sqlite(source: Path, destination: Path) -> Path:
-    """Consistent copy of a live SQLite database with the online backup API.
+def restore_sqlite(backup: Path, target: Path, passphrase: str | None = None) -> Path | None:
+    """Replace ``target`` with ``backup`` after checking it; returns where the old file went.
 
-    Written to a temporary file beside the destination, checked, then renamed into place,
-    so a half-written backup never carries the final name.
+    An encrypted backup needs its passphrase (argument, else ``$LTCDESK_DB_PASSPHRASE``)
+    and stays encrypted with it. The current file is copied aside byte for byte (with its
+    -wal), so a damaged or differently keyed database is kept too.
     """
-    destination = destination.expanduser().resolve()
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".ltcdesk-backup-", suffix=".db", dir=destination.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        dst = sqlite3.connect(tmp)
-        try:
-            with dst:
-                src.backup(dst)
-            dst.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            src.close()
-            dst.close()
-        problem = integrity_problem(tmp)
-        if problem:
-            raise DomainError(f"The backup failed its integrity check: {problem}")
-        os.replace(tmp, destination)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return destination
-
-
-def integrity_problem(path: Path) -> str | None:
-    """None when ``PRAGMA integrity_check`` says ok, else what it said."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            rows = conn.execute("PRAGMA integrity_check").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
-    verdict = "; ".join(str(r[0]) for r in rows)
-    return None if verdict == "ok" else verdict
-
-
-def restore_sqlite(backup: Path, target: Path) -> Path | None:
-    """Replace ``target`` with ``backup`` after checking it; returns where the old file went."""
     backup = backup.expanduser().resolve()
     if not backup.is_file():
         raise ValidationError("backup file", f"{backup} does not exist")
-    if not _looks_like_sqlite(backup) or backup.stat().st_size == 0:
+    try:
+        kind = file_kind(backup)
+    except ValidationError:
+        kind = "missing"
+    if kind == "missing":
         raise ValidationError("backup file", f"{backup} is not an ltcdesk (SQLite) backup")
-    problem = integrity_problem(backup)
+    key = key_for(backup, passphrase)
+    problem = integrity_problem(backup, key)
     if problem:
         raise ValidationError("backup file", f"{backup} is damaged: {problem}")
-    conn = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    conn = connect(backup, key, readonly=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     finally:
         conn.close()
     if not {"patients", "alembic_version"} <= tables:
         raise ValidationError("backup file", f"{backup} is not an ltcdesk database")
+    _ensure_idle(target, key)
     kept: Path | None = None
     if target.exists():
         kept = target.with_name(f"{target.stem}.before-restore-{datetime.now():%Y%m%d-%H%M%S}.db")
-        backup_sqlite(target, kept)
+        shutil.copy2(target, kept)
+        wal = Path(f"{target}-wal")
+        if wal.exists():
+            shutil.copy2(wal, Path(f"{kept}-wal"))
     staged = target.with_name(f".{target.name}.restoring")
     shutil.copyfile(backup, staged)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    fsync_file(staged)
+    for leftover in sidecars(target):
+        leftover.unlink(missing_ok=True)
     os.replace(staged, target)
+    fsync_dir(target.parent)
     return kept
+
+
+def _ensure_idle(target: Path, key: str | None) -> None:
+    """Refuse to replace a file that ltcdesk has open (it would keep writing to the old one).
+
+    A database nobody has open has no -wal file. When there is one, the file is taken
+    offline briefly, which fails if another connection holds it; a file the key does not
+    open (restoring a backup made before a rekey) cannot be checked and is copied as it is.
+    """
+    if not Path(f"{target}-wal").exists():
+        return
+    try:
+        kind = file_kind(target)
+    except ValidationError:
+        return
+    if kind == "missing" or (kind == "encrypted") != (key is not None):
+        return
+    try:
+        with exclusive(target, key):
+            pass
+    except WrongPassphrase:
+        return
+    except database_errors():
+        return  # damaged: the reason for the restore

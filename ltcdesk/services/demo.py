@@ -34,7 +34,10 @@ from ltcdesk.db import Database, sync_id_sequences
 from ltcdesk.domain import validate
 from ltcdesk.domain.errors import ConflictError, ValidationError
 from ltcdesk.domain.nhs_number import complete
+from ltcdesk.domain.permissions import Action
+from ltcdesk.models import StaffMember
 from ltcdesk.models.audit import append_rows
+from ltcdesk.services.base import ServiceBase
 from ltcdesk.services.demo_caseload import CaseloadPass
 from ltcdesk.services.demo_people import PeoplePass
 from ltcdesk.services.demo_rows import ASSIGNMENT_T as ASSIGNMENT_T
@@ -76,7 +79,9 @@ def generate_demo(
 
     Raises ConflictError when the database already has patients (or the demo usernames are
     taken) and ValidationError for a bad ``patients`` or username. The acting user is
-    created as an administrator when no staff member has that username.
+    created as an administrator when no staff member has that username; an existing one
+    needs Action.GENERATE_DEMO (PermissionDeniedError, audited, otherwise). Every account
+    it creates signs in with ``demo_team.DEMO_PASSWORD``.
     """
     started = time.perf_counter()
     if isinstance(patients, bool) or not isinstance(patients, int):
@@ -86,6 +91,7 @@ def generate_demo(
             "patients", f"must be between 1 and {MAX_PATIENTS:,}, not {patients:,}"
         )
     actor = validate.username(actor_username, "acting user")
+    _DemoPermission(db.sessions, actor).check()
     rng = random.Random(seed)
     nhs_numbers = _nhs_numbers(rng, patients)
 
@@ -110,6 +116,15 @@ def generate_demo(
         seconds=seconds,
         demo_usernames=DEMO_USERNAMES,
     )
+
+
+class _DemoPermission(ServiceBase):
+    def check(self) -> None:
+        """An existing acting user must be allowed to load demo data (refusals audited)."""
+        with self._sessions.begin() as s:
+            known = s.scalar(select(StaffMember.id).where(StaffMember.username == self._username))
+            if known is not None:
+                self._actor(s, Action.GENERATE_DEMO)
 
 
 @contextmanager

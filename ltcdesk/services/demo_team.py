@@ -6,10 +6,13 @@ practices and a team set up by hand) so the generated rows fit around it.
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import Connection, Table, func, select
 
 from ltcdesk.domain.errors import ConflictError
 from ltcdesk.domain.vocab import Role
+from ltcdesk.services.accounts import hash_password
 from ltcdesk.services.demo_rows import (
     PRACTICE_T,
     STAFF_T,
@@ -45,6 +48,17 @@ STAFF: tuple[tuple[str, str, Role], ...] = (
     ("k.oconnell", "Kate O'Connell", Role.TEAM_LEAD),
 )
 DEMO_USERNAMES = tuple(username for username, _, _ in STAFF)
+# Every demo account signs in with this (printed by ``ltcdesk demo``, given in the README).
+DEMO_PASSWORD = "demo-password-2026"
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    """One Argon2 hash of DEMO_PASSWORD shared by every demo account (and every demo
+    database this process makes). A hash embeds its own random salt, so sharing one makes
+    the accounts' hashes identical: acceptable for demo data whose password is published
+    anyway, never for real accounts. Hashing once keeps the generator quick."""
+    return hash_password(DEMO_PASSWORD)
 
 
 def _max_id(conn: Connection, table: Table) -> int:
@@ -142,6 +156,10 @@ class TeamPass(DemoRows):
                 "team_id": team_id,
                 "active": True,
                 "created_at": self.now,
+                "password_hash": demo_password_hash(),
+                "password_changed_at": self.now,
+                "failed_sign_ins": 0,
+                "locked_until": None,
             }
         )
         return staff_id

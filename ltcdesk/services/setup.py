@@ -34,7 +34,13 @@ class PracticeView:
 def ensure_admin(
     sessions: sessionmaker[Session], username: str = "admin", display_name: str = "Administrator"
 ) -> bool:
-    """Create the first administrator when there is no staff at all. True if one was made."""
+    """Create an administrator's staff row when there is no staff at all. True if one was made.
+
+    The row has no password, so nobody can sign in as it until the first administrator is
+    set up (``AccountService.create_first_admin``, ``ltcdesk user add --admin``), which
+    gives this row its password. Used by scripts and tests that act through the services
+    without signing in; the command line and the GUI never call it.
+    """
     name = validate.username(username)
     with sessions.begin() as s:
         if s.scalar(select(func.count()).select_from(StaffMember)):
@@ -49,10 +55,30 @@ def ensure_admin(
                 action="staff.create",
                 entity="staff",
                 entity_id=admin.id,
-                summary="Created the first administrator",
+                summary="Created the first administrator (no password yet)",
             )
         )
         return True
+
+
+def new_staff_member(
+    s: Session, username: str, display_name: str, role: str, team: str | None
+) -> StaffMember:
+    """A validated staff row (not yet added), in ``team`` (created when new). The caller
+    has checked that ``username`` (already validated) is free."""
+    team_row = None
+    if team and team.strip():
+        team_name = validate.required_text(team, "team")
+        team_row = s.scalar(select(Team).where(Team.name == team_name))
+        if team_row is None:
+            team_row = Team(name=team_name)
+            s.add(team_row)
+    return StaffMember(
+        username=username,
+        display_name=validate.required_text(display_name, "display name", max_len=100),
+        role=validate.choice(role, Role, "role").value,
+        team=team_row,
+    )
 
 
 class SetupService(ServiceBase):
@@ -83,19 +109,7 @@ class SetupService(ServiceBase):
             name = validate.username(username)
             if s.scalar(select(StaffMember.id).where(StaffMember.username == name)):
                 raise ConflictError(f"The username '{name}' is taken.")
-            team_row = None
-            if team and team.strip():
-                team_name = validate.required_text(team, "team")
-                team_row = s.scalar(select(Team).where(Team.name == team_name))
-                if team_row is None:
-                    team_row = Team(name=team_name)
-                    s.add(team_row)
-            member = StaffMember(
-                username=name,
-                display_name=validate.required_text(display_name, "display name", max_len=100),
-                role=validate.choice(role, Role, "role").value,
-                team=team_row,
-            )
+            member = new_staff_member(s, name, display_name, role, team)
             s.add(member)
             s.flush()
             self._audit(
@@ -110,7 +124,7 @@ class SetupService(ServiceBase):
                 member.username,
                 member.display_name,
                 member.role,
-                team_row.name if team_row else None,
+                member.team.name if member.team else None,
                 True,
             )
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, QStringListModel, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCompleter,
     QDialog,
     QLabel,
@@ -26,6 +29,8 @@ from PySide6.QtWidgets import (
 
 from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import DomainError
+from ltcdesk.domain.permissions import Action, allowed
+from ltcdesk.ui.lock import IdleWatcher, LockScreen
 
 if TYPE_CHECKING:
     from ltcdesk.app import Services
@@ -52,6 +57,7 @@ SHORTCUTS = (
     ("Ctrl+W", "Close the current patient record"),
     ("Ctrl+Tab / Ctrl+Shift+Tab", "Next / previous open tab"),
     ("F5", "Refresh the current list"),
+    ("Ctrl+L", "Lock the screen now (your password unlocks it)"),
     ("F1", "This list of keyboard shortcuts"),
 )
 
@@ -60,11 +66,23 @@ class MainWindow(QMainWindow):
     """Lists on the first tab; every opened patient record is a further, closable tab."""
 
     changed = Signal()  # something was saved: views refresh what concerns them
+    switchUserRequested = Signal()
 
-    def __init__(self, services: Services) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        unlock: Callable[[str], Any] | None = None,
+        idle_minutes: float | None = None,
+    ) -> None:
+        """``unlock(password)`` checks the signed-in user's password (raising a DomainError
+        when wrong); with ``idle_minutes`` the screen locks after that long untouched."""
         super().__init__()
         self._services = services
         self._records: dict[str, PatientRecord] = {}
+        self._unlock = unlock
+        self._hidden_dialogs: list[QDialog] = []
+        self.switching_user = False
         self.setObjectName("mainWindow")
         self.setAccessibleName("ltcdesk main window")
         self.setWindowTitle("ltcdesk — caseload management")
@@ -78,11 +96,26 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.splitter, "Lists")
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self._on_tabs_close_requested)
-        self.setCentralWidget(self.tabs)
+        self.lock_screen = LockScreen(self._user_label(), self._check_unlock)
+        self.lock_screen.unlocked.connect(self._on_lock_screen_unlocked)
+        self.lock_screen.switchUserRequested.connect(self.switch_user)
+        self.central = QStackedWidget()
+        self.central.setObjectName("centralStack")
+        self.central.addWidget(self.tabs)
+        self.central.addWidget(self.lock_screen)
+        self.setCentralWidget(self.central)
+        self.idle: IdleWatcher | None = None
+        if idle_minutes is not None and unlock is not None:
+            self.idle = IdleWatcher(idle_minutes, self)
+            self.idle.idle.connect(self.lock)
 
         self._build_toolbar()
         self._build_menus()
         self.statusBar().addWidget(QLabel(f"Database: {services.db.display_name}"))
+        self.backup_label = QLabel()
+        self.backup_label.setObjectName("lastBackup")
+        self.backup_label.setAccessibleName("Last backup")
+        self.statusBar().addPermanentWidget(self.backup_label)
         self.statusBar().addPermanentWidget(QLabel(f"Signed in as {self._user_label()}"))
         self.changed.connect(self._on_self_changed)
         self._restore_state()
@@ -160,6 +193,15 @@ class MainWindow(QMainWindow):
         close_tab.triggered.connect(lambda: self._on_tabs_close_requested(self.tabs.currentIndex()))
         file_menu.addAction(close_tab)
         file_menu.addSeparator()
+        lock = QAction("&Lock screen", self)
+        lock.setShortcut(QKeySequence("Ctrl+L"))
+        lock.setEnabled(self._unlock is not None)
+        lock.triggered.connect(self.lock)
+        switch = QAction("S&witch user…", self)
+        switch.setEnabled(self._unlock is not None)
+        switch.triggered.connect(self.switch_user)
+        file_menu.addActions([lock, switch])
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -183,17 +225,129 @@ class MainWindow(QMainWindow):
         prev_tab.triggered.connect(lambda: self._step_tab(-1))
         view_menu.addActions([next_tab, prev_tab])
 
+        role = self._my_role()
+        tools = self.menuBar().addMenu("&Tools")
+        audit = QAction("&Audit log", self)
+        audit.setObjectName("auditLogAction")
+        audit.setEnabled(role is not None and allowed(role, Action.VIEW_AUDIT))
+        audit.triggered.connect(self.open_audit_log)
+        settings = QAction("&Settings…", self)
+        settings.setObjectName("settingsAction")
+        settings.setEnabled(role is not None and allowed(role, Action.MANAGE_SETTINGS))
+        settings.triggered.connect(self.open_settings)
+        tools.addActions([audit, settings])
+
         help_menu = self.menuBar().addMenu("&Help")
         shortcuts = QAction("&Keyboard shortcuts", self)
         shortcuts.setShortcut(QKeySequence("F1"))
         shortcuts.triggered.connect(self.show_shortcuts)
         help_menu.addAction(shortcuts)
 
+    def _me(self) -> Any:
+        return next(
+            (m for m in self._services.setup.staff() if m.username == self._services.username),
+            None,
+        )
+
     def _user_label(self) -> str:
-        for member in self._services.setup.staff():
-            if member.username == self._services.username:
-                return f"{member.display_name} ({member.username})"
-        return self._services.username
+        me = self._me()
+        return f"{me.display_name} ({me.username})" if me else self._services.username
+
+    def _my_role(self) -> str | None:
+        me = self._me()
+        return me.role if me is not None and me.active else None
+
+    # ------------------------------------------------------------------ security
+
+    @property
+    def locked(self) -> bool:
+        return self.central.currentWidget() is self.lock_screen
+
+    def lock(self) -> None:
+        """Hide every patient detail until the same user's password is typed again."""
+        if self._unlock is None or self.locked:
+            return
+        for widget in QApplication.topLevelWidgets():  # dialogs may show patient details
+            if isinstance(widget, QDialog) and widget.isVisible() and widget.parent():
+                widget.hide()
+                self._hidden_dialogs.append(widget)
+        self.central.setCurrentWidget(self.lock_screen)
+        self.menuBar().setEnabled(False)
+        for bar in self.findChildren(QToolBar):
+            bar.hide()
+        self.lock_screen.prepare()
+
+    def _check_unlock(self, password: str) -> Any:
+        assert self._unlock is not None
+        return self._unlock(password)
+
+    def _on_lock_screen_unlocked(self) -> None:
+        self.central.setCurrentWidget(self.tabs)
+        self.menuBar().setEnabled(True)
+        for bar in self.findChildren(QToolBar):
+            bar.show()
+        for dialog in self._hidden_dialogs:
+            dialog.show()
+        self._hidden_dialogs.clear()
+        if self.idle is not None:
+            self.idle.reset()
+
+    def switch_user(self) -> None:
+        """Close this window (asking about unsaved edits) so someone else can sign in."""
+        self.switching_user = True
+        if not self.close():
+            self.switching_user = False
+            return
+        self.switchUserRequested.emit()
+
+    def _may_switch_while_locked(self) -> bool:
+        """Closing a locked window: only to switch user, and only once told (without a name
+        on screen) that unsaved edits would go."""
+        if not self.switching_user:
+            return False
+        unsaved = sum(
+            1 for r in self._records.values() if getattr(r, "has_unsaved_changes", bool)()
+        )
+        if not unsaved:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Switch user",
+            f"{unsaved} open patient record{'s have' if unsaved > 1 else ' has'} unsaved "
+            "changes. Switching user discards them. Unlock instead to save them first.",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
+
+    def set_last_backup(self, when: datetime | None) -> None:
+        self.backup_label.setText(
+            f"Last backup: {when:%d/%m/%Y %H:%M}" if when else "Last backup: none yet"
+        )
+
+    def open_audit_log(self) -> QWidget | None:
+        """The audit viewer, in a tab of its own (team leads and administrators)."""
+        from ltcdesk.ui.views.audit_view import AuditView
+
+        for index in range(self.tabs.count()):
+            if isinstance(self.tabs.widget(index), AuditView):
+                self.tabs.setCurrentIndex(index)
+                return self.tabs.widget(index)
+        view = AuditView(self._services.audit)
+        self.tabs.setCurrentIndex(self.tabs.addTab(view, "Audit log"))
+        return view
+
+    def open_settings(self) -> QDialog:
+        from ltcdesk.ui.dialogs.settings import SettingsDialog
+
+        dialog = SettingsDialog(self._services.settings, self)
+        dialog.accepted.connect(self._on_settings_accepted)
+        dialog.open()
+        return dialog
+
+    def _on_settings_accepted(self) -> None:
+        if self.idle is not None:
+            self.idle.set_minutes(self._services.settings.get("idle_lock_minutes"))
 
     # ------------------------------------------------------------------ actions
 
@@ -368,7 +522,10 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        for record in list(self._records.values()):
+        if self.locked and not self._may_switch_while_locked():
+            event.ignore()
+            return
+        for record in [] if self.locked else list(self._records.values()):
             if not self._may_close(record):
                 self.tabs.setCurrentWidget(record)
                 event.ignore()

@@ -8,14 +8,29 @@ import json
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from ltcdesk.cli import main
 
-ADD = ["patient", "add", "--nhs", "943 476 5919", "--family", "O'Kon", "--given", "María",
-       "--dob", "1938-04-12", "--practice", "C82001", "--postcode", "le4 7ab"]
+ADD = [
+    "patient",
+    "add",
+    "--nhs",
+    "943 476 5919",
+    "--family",
+    "O'Kon",
+    "--given",
+    "María",
+    "--dob",
+    "1938-04-12",
+    "--practice",
+    "C82001",
+    "--postcode",
+    "le4 7ab",
+]
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -27,13 +42,15 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 @pytest.fixture
 def dbfile(tmp_path, capsys) -> str:
     path = str(tmp_path / "cli.db")
-    assert run(capsys, "--db", path, "init")[0] == 0
+    code, out, _ = run(capsys, "--db", path, "init")  # the first admin (tests/e2e/conftest.py)
+    assert code == 0
+    assert "Created the first administrator: admin" in out
     assert run(capsys, "--db", path, "practice", "add", "C82001", "Castle Street Surgery")[0] == 0
     return path
 
 
 def patient_count(path: str) -> int:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         return conn.execute("SELECT count(*) FROM patients").fetchone()[0]
 
 
@@ -86,15 +103,29 @@ def test_options_may_follow_the_command(dbfile, capsys):
 
 def test_caseload_formats_and_worker_filter(tmp_path, capsys):
     path = str(tmp_path / "demo.db")
+    assert run(capsys, "--db", path, "init")[0] == 0
     assert run(capsys, "--db", path, "demo", "--patients", "600", "--seed", "3")[0] == 0
     code, out, _ = run(capsys, "--db", path, "caseload", "--format", "json")
     rows = json.loads(out)
     assert code == 0
     assert len(rows) > 100
     first = rows[0]
-    for key in ("nhs_number", "family_name", "given_name", "date_of_birth", "age",
-                "practice_code", "key_worker_name", "key_worker_username", "level",
-                "conditions", "ltc_count", "lives_alone", "has_carer", "consent"):
+    for key in (
+        "nhs_number",
+        "family_name",
+        "given_name",
+        "date_of_birth",
+        "age",
+        "practice_code",
+        "key_worker_name",
+        "key_worker_username",
+        "level",
+        "conditions",
+        "ltc_count",
+        "lives_alone",
+        "has_carer",
+        "consent",
+    ):
         assert key in first
     matron = next(r["key_worker_username"] for r in rows if r["level"] == 3)
     code, out, _ = run(capsys, "--db", path, "caseload", "--worker", matron, "--format", "csv")
@@ -112,7 +143,8 @@ def test_backup_and_restore_round_trip(dbfile, capsys, tmp_path):
     code, out, _ = run(capsys, "--db", dbfile, "backup", "--out", str(backup))
     assert code == 0
     assert "integrity ok" in out
-    with sqlite3.connect(dbfile) as conn:
+    # closing(): a connection left open would make the restore (rightly) refuse.
+    with closing(sqlite3.connect(dbfile)) as conn, conn:
         conn.execute("DELETE FROM patients")
     assert patient_count(dbfile) == 0
     code, out, _ = run(capsys, "--db", dbfile, "restore", str(backup))
@@ -145,20 +177,34 @@ def test_opening_a_file_that_is_not_a_database_exits_2(tmp_path, capsys):
 def test_the_installed_command_runs_in_a_real_process(dbfile):
     result = subprocess.run(
         [sys.executable, "-m", "ltcdesk", "--db", dbfile, "patient", "show", "9990000018"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.strip() == "ltcdesk: No patient with NHS number 999 000 0018."
 
 
 def test_a_closed_pipe_ends_quietly(dbfile):
-    run_add = subprocess.run([sys.executable, "-m", "ltcdesk", "--db", dbfile, *ADD],
-                             capture_output=True, timeout=60)
+    run_add = subprocess.run(
+        [sys.executable, "-m", "ltcdesk", "--db", dbfile, *ADD], capture_output=True, timeout=60
+    )
     assert run_add.returncode == 0
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ltcdesk", "--db", dbfile, "patient", "show", "9434765919",
-         "--format", "json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "ltcdesk",
+            "--db",
+            dbfile,
+            "patient",
+            "show",
+            "9434765919",
+            "--format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None
     assert proc.stdout.read(1) == b"{"

@@ -1,0 +1,90 @@
+"""Team-wide settings: declared keys with a type, a default and a range.
+
+A key without a row in ``settings`` has its default, so a new database needs no rows and a
+new key needs no migration. Anyone signed in may read a setting; only an administrator may
+change one, and every change is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ltcdesk.domain.errors import ValidationError
+from ltcdesk.domain.permissions import Action
+from ltcdesk.models import Setting, utcnow
+from ltcdesk.services.base import ServiceBase
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    kind: type[int]
+    default: int
+    minimum: int
+    maximum: int
+    label: str
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in (
+        SettingSpec("idle_lock_minutes", int, 10, 1, 240, "Lock the screen after idle minutes"),
+        SettingSpec("backups_kept", int, 14, 1, 365, "Daily backups to keep"),
+    )
+}
+
+
+def _spec(key: str) -> SettingSpec:
+    try:
+        return SETTINGS[key]
+    except (KeyError, TypeError):
+        known = ", ".join(SETTINGS)
+        raise ValidationError("setting", f"'{str(key)[:60]}' is not a setting ({known})") from None
+
+
+def _parse(spec: SettingSpec, value: int | str) -> int:
+    if isinstance(value, bool):
+        raise ValidationError(spec.key, f"'{value}' is not a whole number")
+    try:
+        number = int(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValidationError(spec.key, f"'{str(value)[:30]}' is not a whole number") from None
+    if not spec.minimum <= number <= spec.maximum:
+        raise ValidationError(
+            spec.key, f"must be between {spec.minimum} and {spec.maximum}, not {number:,}"
+        )
+    return number
+
+
+class SettingsService(ServiceBase):
+    def get(self, key: str) -> int:
+        """The setting's value, or its default when none has been saved."""
+        spec = _spec(key)
+        with self._sessions.begin() as s:
+            self._actor(s)
+            stored = s.scalar(select(Setting.value).where(Setting.key == key))
+        if stored is None:
+            return spec.default
+        try:
+            return _parse(spec, stored)
+        except ValidationError:  # edited outside the app: fall back rather than fail
+            return spec.default
+
+    def set(self, key: str, value: int | str) -> int:
+        """Save a setting (administrators only); returns the value saved."""
+        spec = _spec(key)
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.MANAGE_SETTINGS)
+            number = _parse(spec, value)
+            row = s.get(Setting, key)
+            before = row.value if row is not None else f"{spec.default} (default)"
+            if row is None:
+                row = Setting(key=key, value=str(number), updated_by=actor.username)
+                s.add(row)
+            row.value, row.updated_by, row.updated_at = str(number), actor.username, utcnow()
+            self._audit(
+                s, actor, "setting.change", "setting", summary=f"{key}: {before} → {number}"
+            )
+        return number

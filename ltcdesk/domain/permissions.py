@@ -1,5 +1,22 @@
-"""Who may do what. Services call ``require``; the UI may also ask ``allowed`` to grey out
-controls, but the services are where the rule is enforced."""
+"""Who may do what. Services call ``require`` (through ``ServiceBase._actor``); the UI may
+also ask ``allowed`` to grey out controls, but the services are where the rule is enforced.
+
+The matrix, as the README documents it:
+
+* **Clinical roles** (community matron, district nurse, GP, social worker, therapists,
+  pharmacist, mental health worker) edit records: demographics, long term conditions,
+  carers, consent, caseloads (accept, step up/down, transfer, discharge) and deaths.
+* **Team lead**: everything the clinical roles do, plus managing the team's staff,
+  backups, demo data and reading the audit log.
+* **Care navigator**: registers patients and edits what they hear in conversation:
+  demographics, carers and consent. Reads conditions and caseloads, changes neither.
+* **Administrator**: accounts, settings, the audit log, staff and practices, backups; also
+  the non-clinical parts of a record a records clerk keeps: registering patients, editing
+  their details, recording a death notified to the practice. No clinical editing:
+  not conditions, not caseloads, and not carers or consent, which come from a conversation
+  with the patient that a care professional or navigator has had.
+* **Read-only**: views records and lists; everything else is refused.
+"""
 
 from __future__ import annotations
 
@@ -26,10 +43,16 @@ class Action(StrEnum):
     MANAGE_SETTINGS = "settings.manage"
     VIEW_AUDIT = "audit.view"
 
+    @property
+    def description(self) -> str:
+        """What the action is, completing "may not …"."""
+        return _DESCRIPTIONS[self]
+
 
 CLINICAL = CLINICAL_ROLES
 EVERYONE = frozenset(Role)
 _TEAM = CLINICAL | {Role.TEAM_LEAD}
+_LEADS = frozenset({Role.ADMIN, Role.TEAM_LEAD})
 
 MATRIX: dict[Action, frozenset[Role]] = {
     Action.VIEW_PATIENT: EVERYONE,
@@ -41,12 +64,12 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.RECORD_DEATH: _TEAM | {Role.ADMIN},
     Action.MANAGE_CASELOAD: _TEAM,
     Action.TRANSFER_CASELOAD: _TEAM,
-    Action.MANAGE_STAFF: frozenset({Role.ADMIN, Role.TEAM_LEAD}),
-    Action.GENERATE_DEMO: frozenset({Role.ADMIN, Role.TEAM_LEAD}),
-    Action.BACKUP: frozenset({Role.ADMIN, Role.TEAM_LEAD}),
+    Action.MANAGE_STAFF: _LEADS,
+    Action.GENERATE_DEMO: _LEADS,
+    Action.BACKUP: _LEADS,
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
-    Action.VIEW_AUDIT: frozenset({Role.ADMIN, Role.TEAM_LEAD}),
+    Action.VIEW_AUDIT: _LEADS,
 }
 
 _DESCRIPTIONS = {
@@ -59,7 +82,7 @@ _DESCRIPTIONS = {
     Action.RECORD_DEATH: "record a death",
     Action.MANAGE_CASELOAD: "change caseloads",
     Action.TRANSFER_CASELOAD: "transfer patients between key workers",
-    Action.MANAGE_STAFF: "manage staff",
+    Action.MANAGE_STAFF: "manage staff and practices",
     Action.GENERATE_DEMO: "load demo data",
     Action.BACKUP: "back up or restore the database",
     Action.MANAGE_ACCOUNTS: "manage user accounts",
@@ -75,7 +98,25 @@ def allowed(role: str, action: Action) -> bool:
         return False
 
 
+def role_noun(role: str) -> str:
+    """The role as it reads in a sentence, with its article: "an administrator", "a GP"."""
+    try:
+        known = Role(role)
+    except ValueError:
+        return f"the role '{role}'"
+    if known is Role.READ_ONLY:
+        return "a read-only user"
+    noun = known.label if known is Role.GP else known.label.lower()
+    # "a GP" (gee-pee): only a written vowel that is sounded as one takes "an".
+    article = "an" if noun[0] in "aeiou" else "a"
+    return f"{article} {noun}"
+
+
+def denial_message(role: str, action: Action) -> str:
+    who = role_noun(role)
+    return f"{who[0].upper()}{who[1:]} may not {action.description}."
+
+
 def require(role: str, action: Action) -> None:
     if not allowed(role, action):
-        label = Role(role).label if role in Role.__members__.values() else role
-        raise PermissionDeniedError(f"A {label.lower()} may not {_DESCRIPTIONS[action]}.")
+        raise PermissionDeniedError(denial_message(role, action))

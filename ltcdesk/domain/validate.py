@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import ValidationError
 
 E = TypeVar("E", bound=StrEnum)
@@ -15,18 +16,45 @@ E = TypeVar("E", bound=StrEnum)
 NAME_MAX = 100
 SHORT_TEXT_MAX = 200
 NOTE_MAX = 20_000
-_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
-_PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
-_PRACTICE_CODE = re.compile(r"^[A-Z][0-9]{5}$")
-_USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
+# Identifiers and short values are ASCII: [0-9] rather than \d (which takes any script's
+# digits) and fullmatch rather than "$" (which also matches before a final newline).
+_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})")
+_PHONE = re.compile(r"\+?[0-9 ()-]{6,20}")
+PHONE_MAX = 20  # the column's width
+_PRACTICE_CODE = re.compile(r"[A-Z][0-9]{5}")
+_USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,39}")
+_CONDITION_CODE = re.compile(r"[A-Z]{1,10}")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_UK_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 EARLIEST_DOB = date(1890, 1, 1)
+# Invisible characters refused in text: controls, format characters (bidi overrides that
+# make text read differently from what is stored, soft hyphens, byte order marks),
+# surrogates, private use and unassigned code points. NUL among them: PostgreSQL cannot
+# store it at all.
+_REFUSED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# ...except the joiners, which names in Persian and Indic scripts and emoji sequences need.
+_JOINERS = frozenset({"\u200c", "\u200d"})
+_LINE_BREAKS = frozenset({"Zl", "Zp"})
+
+
+def shown(value: object, limit: int = 30) -> str:
+    """Input as an error message may quote it: short, with invisible characters escaped."""
+    raw = str(value)
+    cut = raw[:limit]
+    out = "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in cut
+    )
+    return out + ("…" if len(raw) > limit else "")
 
 
 def _has_control_chars(text: str, allow_newlines: bool) -> bool:
     for ch in text:
         if allow_newlines and ch in "\n\t":
             continue
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+        if ch in _JOINERS:
+            continue
+        category = unicodedata.category(ch)
+        if category in _REFUSED or (category in _LINE_BREAKS and not allow_newlines):
             return True
     return False
 
@@ -39,12 +67,18 @@ def text(
     max_len: int = SHORT_TEXT_MAX,
     multiline: bool = False,
 ) -> str | None:
-    """Trimmed text, or None when blank and optional."""
+    """Trimmed text in Unicode normal form C, or None when blank and optional.
+
+    NFC so that the same name typed on two machines is stored, searched and sorted as the
+    same characters. Multi-line text keeps its line breaks as "\\n" (a pasted "\\r\\n" too).
+    """
     if value is None or not str(value).strip():
         if required:
             raise ValidationError(field, "is required")
         return None
-    cleaned = str(value).strip()
+    cleaned = unicodedata.normalize("NFC", str(value).strip())
+    if multiline:
+        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
     if len(cleaned) > max_len:
         raise ValidationError(
             field, f"is too long ({len(cleaned):,} characters; at most {max_len:,})"
@@ -54,14 +88,19 @@ def text(
     return cleaned
 
 
-def required_text(value: str | None, field: str, *, max_len: int = SHORT_TEXT_MAX) -> str:
+def required_text(value: str | None, field: str, *, max_len: int = NAME_MAX) -> str:
+    """A required label (a practice's or a team's name): at most NAME_MAX by default."""
     result = text(value, field, required=True, max_len=max_len)
     assert result is not None
     return result
 
 
 def name(value: str | None, field: str, *, required: bool = True) -> str | None:
-    return text(value, field, required=required, max_len=NAME_MAX)
+    """A person's name: text that holds at least one letter (of any script)."""
+    result = text(value, field, required=required, max_len=NAME_MAX)
+    if result is not None and not any(unicodedata.category(ch).startswith("L") for ch in result):
+        raise ValidationError(field, f"'{shown(result)}' has no letters")
+    return result
 
 
 def parse_date(value: str | date | None, field: str, *, required: bool = False) -> date | None:
@@ -70,19 +109,23 @@ def parse_date(value: str | date | None, field: str, *, required: bool = False) 
         if required:
             raise ValidationError(field, "is required")
         return None
+    if isinstance(value, datetime):  # a datetime is a date too; keep the day only
+        return value.date()
     if isinstance(value, date):
         return value
+    if not isinstance(value, str):
+        raise ValidationError(field, f"'{shown(value)}' is not a date")
     raw = value.strip()
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            return date.fromisoformat(raw)
-        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw)
-        if match:
+        if match := _ISO_DATE.fullmatch(raw):
+            y, m, d = (int(g) for g in match.groups())
+            return date(y, m, d)
+        if match := _UK_DATE.fullmatch(raw):
             d, m, y = (int(g) for g in match.groups())
             return date(y, m, d)
     except ValueError:
-        raise ValidationError(field, f"'{raw}' is not a real date") from None
-    raise ValidationError(field, f"'{raw}' is not a date (use DD/MM/YYYY or YYYY-MM-DD)")
+        raise ValidationError(field, f"'{shown(raw)}' is not a real date") from None
+    raise ValidationError(field, f"'{shown(raw)}' is not a date (use DD/MM/YYYY or YYYY-MM-DD)")
 
 
 def date_of_birth(value: str | date | None, today: date, field: str = "date of birth") -> date:
@@ -101,13 +144,38 @@ def not_future(value: date | None, today: date, field: str) -> date | None:
     return value
 
 
+def not_before(value: date | None, earliest: date, field: str, what: str) -> date | None:
+    """``value`` unless it is before ``earliest`` (``what`` names it: "the date of birth")."""
+    if value is not None and value < earliest:
+        raise ValidationError(field, f"{value:%d/%m/%Y} is before {what} ({earliest:%d/%m/%Y})")
+    return value
+
+
+def event_date(
+    value: str | date | None,
+    field: str,
+    *,
+    today: date,
+    born: date,
+    default_today: bool = False,
+) -> date | None:
+    """A date something happened to a patient: a real date, not in the future and not
+    before they were born. Blank is None, or today with ``default_today``."""
+    when = parse_date(value, field)
+    if when is None:
+        return today if default_today else None
+    not_future(when, today, field)
+    not_before(when, born, field, "the date of birth")
+    return when
+
+
 def postcode(value: str | None, field: str = "postcode") -> str | None:
     """UK postcode, normalised to upper case with a single space (``LE1 5WW``)."""
     if value is None or not value.strip():
         return None
-    match = _POSTCODE.match(value.strip().upper())
+    match = _POSTCODE.fullmatch(value.strip().upper())
     if not match:
-        raise ValidationError(field, f"'{value.strip()[:20]}' is not a UK postcode")
+        raise ValidationError(field, f"'{shown(value.strip(), 20)}' is not a UK postcode")
     return f"{match.group(1)} {match.group(2)}"
 
 
@@ -115,8 +183,8 @@ def phone(value: str | None, field: str = "phone") -> str | None:
     if value is None or not value.strip():
         return None
     cleaned = value.strip()
-    if not _PHONE.match(cleaned):
-        raise ValidationError(field, f"'{cleaned[:30]}' is not a telephone number")
+    if not _PHONE.fullmatch(cleaned) or len(cleaned) > PHONE_MAX:
+        raise ValidationError(field, f"'{shown(cleaned)}' is not a telephone number")
     return cleaned
 
 
@@ -124,8 +192,10 @@ def practice_code(value: str | None, field: str = "practice") -> str:
     if value is None or not value.strip():
         raise ValidationError(field, "is required")
     code = value.strip().upper()
-    if not _PRACTICE_CODE.match(code):
-        raise ValidationError(field, f"'{value.strip()[:20]}' is not a practice code (e.g. C82001)")
+    if not _PRACTICE_CODE.fullmatch(code):
+        raise ValidationError(
+            field, f"'{shown(value.strip(), 20)}' is not a practice code (e.g. C82001)"
+        )
     return code
 
 
@@ -133,11 +203,34 @@ def username(value: str | None, field: str = "username") -> str:
     if value is None or not value.strip():
         raise ValidationError(field, "is required")
     cleaned = value.strip().lower()
-    if not _USERNAME.match(cleaned):
+    if not _USERNAME.fullmatch(cleaned):
         raise ValidationError(
             field, "must be 2-40 characters: lower-case letters, digits, '.', '_' or '-'"
         )
     return cleaned
+
+
+def nhs(value: str | None, field: str = "NHS number") -> str:
+    """The ten digits of a valid NHS number. Anything far too long or holding invisible
+    characters is refused before ``nhs_number.normalise``, which quotes what it was given."""
+    raw = "" if value is None else str(value).strip()
+    if len(raw) > 20:
+        raise ValidationError(field, f"'{shown(raw, 20)}' is too long for an NHS number")
+    if _has_control_chars(raw, allow_newlines=False):
+        raise ValidationError(field, f"'{shown(raw, 20)}' contains control characters")
+    return nhs_number.normalise(raw, field)
+
+
+def condition_code(value: str | None, field: str = "condition") -> str:
+    """A register code such as ``COPD`` (whether it is a known one is for the caller)."""
+    if value is None or not str(value).strip():
+        raise ValidationError(field, "is required")
+    code = str(value).strip().upper()
+    if not _CONDITION_CODE.fullmatch(code):
+        raise ValidationError(
+            field, f"'{shown(value)}' is not a known long term condition code (e.g. COPD)"
+        )
+    return code
 
 
 def choice(value: str | E | None, enum: type[E], field: str, *, default: E | None = None) -> E:
@@ -150,14 +243,16 @@ def choice(value: str | E | None, enum: type[E], field: str, *, default: E | Non
         return enum(raw)
     except ValueError:
         allowed = ", ".join(m.value for m in enum)
-        raise ValidationError(field, f"'{str(value)[:30]}' is not one of: {allowed}") from None
+        raise ValidationError(field, f"'{shown(value)}' is not one of: {allowed}") from None
 
 
 def level(value: int | str | None, field: str = "level") -> int:
-    try:
-        result = int(str(value).strip()) if value is not None else None
-    except ValueError:
-        result = None
+    """1, 2 or 3, given as a whole number or its digits (not True, 2.0 or "３")."""
+    result: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        result = value
+    elif isinstance(value, str) and value.strip() in ("1", "2", "3"):
+        result = int(value.strip())
     if result not in (1, 2, 3):
-        raise ValidationError(field, f"'{value}' must be 1, 2 or 3")
+        raise ValidationError(field, f"'{shown(value)}' must be 1, 2 or 3")
     return result

@@ -25,7 +25,7 @@ from ltcdesk.models import (
     StaffMember,
     utcnow,
 )
-from ltcdesk.services.base import Actor
+from ltcdesk.services.base import Actor, ServiceBase
 from ltcdesk.services.listing import ListService
 
 REASON_MAX = 500
@@ -154,6 +154,7 @@ class CaseloadService(ListService):
             worker = self._key_worker(s, key_worker)
             lvl = validate.level(level)
             start = self._date(start_date, "start date")
+            validate.not_before(start, patient.date_of_birth, "start date", "the date of birth")
             current = self._open(s, patient.id)
             if current is not None:
                 raise ConflictError(
@@ -211,7 +212,7 @@ class CaseloadService(ListService):
                 try:
                     self._transfer_one(s, actor, nhs, worker, why, when)
                 except DomainError as exc:
-                    raise type(exc)(f"Patient {index} of {len(nhs_numbers)}: {exc}") from None
+                    raise _in_batch(exc, index, len(nhs_numbers)) from None
             return BulkResult(len(nhs_numbers), worker.display_name)
 
     def _transfer_one(
@@ -296,10 +297,10 @@ class CaseloadService(ListService):
         """Change the level of many patients in one transaction (all or none)."""
         if not nhs_numbers:
             raise ValidationError("patients", "none selected")
-        lvl = validate.level(level)
-        why = _reason(reason)
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.MANAGE_CASELOAD)
+            lvl = validate.level(level)
+            why = _reason(reason)
             when = self._today()
             changed = 0
             for index, nhs in enumerate(nhs_numbers, start=1):
@@ -308,7 +309,7 @@ class CaseloadService(ListService):
                     self._alive(patient)
                     current = self._require_open(s, patient)
                 except DomainError as exc:
-                    raise type(exc)(f"Patient {index} of {len(nhs_numbers)}: {exc}") from None
+                    raise _in_batch(exc, index, len(nhs_numbers)) from None
                 if current.level == lvl:
                     continue
                 self._step(s, actor, patient, current, lvl, current.key_worker, why, when)
@@ -340,6 +341,11 @@ class CaseloadService(ListService):
 
     # ------------------------------------------------------------------ helpers
 
+    @staticmethod
+    def _patient(s: Session, nhs: str, *, for_update: bool = False) -> Patient:
+        # Checked here too, so a pasted essay is refused with a short message.
+        return ServiceBase._patient(s, validate.nhs(nhs), for_update=for_update)
+
     def _date(self, value: str | date | None, field: str) -> date:
         today = self._today()
         when = validate.parse_date(value, field) or today
@@ -356,9 +362,8 @@ class CaseloadService(ListService):
     def _key_worker(
         self, s: Session, username: str | None, field: str = "key worker"
     ) -> StaffMember:
-        if not username or not username.strip():
-            raise ValidationError(field, "is required")
-        worker = self._staff(s, username, field)
+        # Checked before it goes near a query: PostgreSQL refuses a NUL in any text.
+        worker = self._staff(s, validate.username(username, field), field)
         if not worker.active:
             raise ValidationError(field, f"{worker.display_name}'s account is disabled")
         if worker.role not in KEY_WORKER_ROLES:
@@ -422,6 +427,17 @@ class CaseloadService(ListService):
         s.add(row)
         s.flush()
         return row
+
+
+def _in_batch(exc: DomainError, index: int, total: int) -> DomainError:
+    """The same kind of error, saying which patient of a batch it was about."""
+    where = f"Patient {index} of {total}"
+    if isinstance(exc, ValidationError):
+        return ValidationError(exc.field, f"{exc.message} ({where.lower()})")
+    try:
+        return type(exc)(f"{where}: {exc}")
+    except TypeError:  # an error class whose constructor takes other arguments
+        return DomainError(f"{where}: {exc}")
 
 
 def _reason(reason: str | None) -> str:

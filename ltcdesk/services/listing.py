@@ -179,7 +179,7 @@ class ListService(ServiceBase):
 
     def list_caseload(self, flt: CaseloadFilter | None = None) -> list[CaseloadRow]:
         """Everyone currently on a caseload (deceased excluded), filtered, ordered by name."""
-        flt = flt or CaseloadFilter()
+        flt = _checked(flt or CaseloadFilter())
         with gc_paused(), self._sessions.begin() as s:
             self._actor(s, Action.VIEW_PATIENT)
             return _by_name(self._make_rows(s.connection(), self._caseload_query(flt)))
@@ -212,9 +212,9 @@ class ListService(ServiceBase):
                 .join(p, p.id == a.patient_id)
                 .where(a.end_date.is_(None), p.date_of_death.is_(None))
             )
-            if worker:
+            if worker and worker.strip():
                 query = query.join(w, w.id == a.key_worker_id).where(
-                    w.username == worker.strip().lower()
+                    w.username == validate.username(worker, "key worker")
                 )
         with gc_paused(), self._sessions.begin() as s:
             self._actor(s, Action.VIEW_PATIENT)
@@ -255,7 +255,7 @@ class ListService(ServiceBase):
             return set(
                 s.scalars(
                     select(pc.patient_id).where(
-                        pc.condition_code == code.strip().upper(), pc.ended_on.is_(None)
+                        pc.condition_code == validate.condition_code(code), pc.ended_on.is_(None)
                     )
                 )
             )
@@ -416,6 +416,19 @@ def _patients_query() -> Any:
         .outerjoin(a, and_(a.patient_id == p.id, a.end_date.is_(None)))
         .outerjoin(w, w.id == a.key_worker_id)
     )
+
+
+def _checked(flt: CaseloadFilter) -> CaseloadFilter:
+    """The filter's text fields, refused with a ValidationError when no stored value could
+    match them (a NUL would otherwise reach PostgreSQL, which cannot even compare one)."""
+    for value, field in (
+        (flt.worker, "key worker"),
+        (flt.practice, "practice"),
+        (flt.condition, "condition"),
+        (flt.text, "search"),
+    ):
+        validate.text(value, field, max_len=100)
+    return flt
 
 
 def _by_name(rows: list[CaseloadRow]) -> list[CaseloadRow]:

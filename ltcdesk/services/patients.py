@@ -61,7 +61,7 @@ class PatientService(ServiceBase):
             return self._detail(s, patient)
 
     def _load(self, s: Session, nhs: str) -> Patient:
-        digits = nhs_number.normalise(nhs)
+        digits = validate.nhs(nhs)
         patient = s.scalar(
             select(Patient)
             .where(Patient.nhs_number == digits)
@@ -95,7 +95,7 @@ class PatientService(ServiceBase):
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.REGISTER_PATIENT)
             today = self._today()
-            digits = nhs_number.normalise(new.nhs_number)
+            digits = validate.nhs(new.nhs_number)
             values = {
                 "family_name": validate.name(new.family_name, "family name"),
                 "given_name": validate.name(new.given_name, "given name"),
@@ -162,7 +162,10 @@ class PatientService(ServiceBase):
         if c.given_name is not None:
             new["given_name"] = validate.name(c.given_name, "given name")
         if c.date_of_birth is not None:
-            new["date_of_birth"] = validate.date_of_birth(c.date_of_birth, today)
+            dob = validate.date_of_birth(c.date_of_birth, today)
+            if dob != p.date_of_birth:
+                self._check_events_after(s, p, dob)
+            new["date_of_birth"] = dob
         if c.sex is not None:
             new["sex"] = validate.choice(c.sex, Sex, "sex").value
         if c.address is not None:
@@ -186,6 +189,27 @@ class PatientService(ServiceBase):
         for k in changed:
             setattr(p, k, new[k])
         return ["practice" if k == "practice_id" else k for k in changed]
+
+    @staticmethod
+    def _check_events_after(s: Session, p: Patient, dob: date) -> None:
+        """A new date of birth may not come after anything already recorded for them."""
+        dated: list[date] = [c.diagnosed_on for c in p.conditions if c.diagnosed_on]
+        dated += [c.support_offered_on for c in p.carers if c.support_offered_on]
+        dated += [c.recorded_on for c in p.consents]
+        if p.date_of_death is not None:
+            dated.append(p.date_of_death)
+        first_start = s.scalar(
+            select(func.min(CaseloadAssignment.start_date)).where(
+                CaseloadAssignment.patient_id == p.id
+            )
+        )
+        if first_start is not None:
+            dated.append(first_start)
+        if dated and dob > min(dated):
+            raise ValidationError(
+                "date of birth",
+                f"{dob:%d/%m/%Y} is after the record's first dated entry ({min(dated):%d/%m/%Y})",
+            )
 
     @staticmethod
     def _practice(s: Session, code: str) -> Practice:
@@ -293,15 +317,13 @@ class PatientService(ServiceBase):
     def _add_condition(
         self, s: Session, actor: Actor, patient: Patient, code: str, diagnosed_on: str | date | None
     ) -> None:
-        normalised = (code or "").strip().upper()
+        normalised = validate.condition_code(code)
         ctype = s.get(ConditionType, normalised)
         if ctype is None or not ctype.active:
-            raise ValidationError("condition", f"'{code}' is not a known long term condition")
-        when = validate.not_future(
-            validate.parse_date(diagnosed_on, "diagnosis date"), self._today(), "diagnosis date"
+            raise ValidationError("condition", f"'{normalised}' is not a known long term condition")
+        when = validate.event_date(
+            diagnosed_on, "diagnosis date", today=self._today(), born=patient.date_of_birth
         )
-        if when is not None and when < patient.date_of_birth:
-            raise ValidationError("diagnosis date", "is before the date of birth")
         if any(c.condition_code == normalised and c.ended_on is None for c in patient.conditions):
             raise ConflictError(f"{ctype.name} is already recorded for this patient.")
         row = PatientCondition(condition_code=normalised, diagnosed_on=when)
@@ -326,7 +348,7 @@ class PatientService(ServiceBase):
         ended_on: str | date | None,
         reason: str | None,
     ) -> None:
-        normalised = (code or "").strip().upper()
+        normalised = validate.condition_code(code)
         row = next(
             (
                 c
@@ -336,9 +358,17 @@ class PatientService(ServiceBase):
             None,
         )
         if row is None:
-            raise NotFoundError(f"This patient has no current condition '{code}'.")
-        when = validate.parse_date(ended_on, "end date") or self._today()
-        validate.not_future(when, self._today(), "end date")
+            raise NotFoundError(f"This patient has no current condition '{normalised}'.")
+        when = validate.event_date(
+            ended_on,
+            "end date",
+            today=self._today(),
+            born=patient.date_of_birth,
+            default_today=True,
+        )
+        assert when is not None
+        if row.diagnosed_on is not None:
+            validate.not_before(when, row.diagnosed_on, "end date", "the diagnosis")
         row.ended_on = when
         row.ended_reason = validate.text(reason, "reason")
         self._audit(
@@ -352,10 +382,11 @@ class PatientService(ServiceBase):
         )
 
     def _add_carer(self, s: Session, actor: Actor, patient: Patient, new: NewCarer) -> None:
-        offered_on = validate.not_future(
-            validate.parse_date(new.support_offered_on, "support offered on"),
-            self._today(),
+        offered_on = validate.event_date(
+            new.support_offered_on,
             "support offered on",
+            today=self._today(),
+            born=patient.date_of_birth,
         )
         if new.offered_support and offered_on is None:
             offered_on = self._today()
@@ -381,8 +412,14 @@ class PatientService(ServiceBase):
 
     def _record_consent(self, s: Session, actor: Actor, patient: Patient, new: NewConsent) -> None:
         value = validate.choice(new.status, ConsentStatus, "consent")
-        when = validate.parse_date(new.recorded_on, "consent date") or self._today()
-        validate.not_future(when, self._today(), "consent date")
+        when = validate.event_date(
+            new.recorded_on,
+            "consent date",
+            today=self._today(),
+            born=patient.date_of_birth,
+            default_today=True,
+        )
+        assert when is not None
         record = ConsentRecord(
             status=value.value,
             recorded_on=when,
@@ -443,7 +480,7 @@ class PatientService(ServiceBase):
 
     def search(self, text: str, limit: int = 50) -> list[tuple[str, str, date]]:
         """(NHS number, 'Family, Given', date of birth) for a name or NHS number fragment."""
-        term = (text or "").strip()
+        term = validate.text(text, "search", max_len=100) or ""
         if not term:
             return []
         with self._sessions.begin() as s:
@@ -452,10 +489,11 @@ class PatientService(ServiceBase):
             if digits.isdigit():
                 cond = Patient.nhs_number.startswith(digits)
             else:
-                like = f"{term.lower()}%"
-                cond = func.lower(Patient.family_name).like(like) | func.lower(
-                    Patient.given_name
-                ).like(like)
+                # autoescape: a "%" or "_" typed is a character to find, not a wildcard.
+                start = term.lower()
+                cond = func.lower(Patient.family_name).startswith(
+                    start, autoescape=True
+                ) | func.lower(Patient.given_name).startswith(start, autoescape=True)
             rows = s.execute(
                 select(
                     Patient.nhs_number,

@@ -107,20 +107,13 @@ def _open_allowed(args: argparse.Namespace, action: Any) -> tuple[Any, str | Non
     Returns the database and its passphrase (None when it is not encrypted).
     """
     from ltcdesk.db import needs_passphrase
-    from ltcdesk.domain.permissions import require
     from ltcdesk.services.setup import SetupService
 
     key = read_passphrase() if needs_passphrase(args.db) else None
     with _passphrase_in_env(key):
         db = _open(args)
     try:
-        username = _user(args)
-        me = next(
-            (s for s in SetupService(db.sessions, username).staff() if s.username == username),
-            None,
-        )
-        assert me is not None
-        require(me.role, action)
+        SetupService(db.sessions, _user(args)).authorise(action)  # a refusal is audited
     except BaseException:
         db.dispose()
         raise

@@ -68,6 +68,12 @@ class ServiceBase:
         self._username = username
         self._today = today
 
+    def authorise(self, action: Action) -> None:
+        """Check that the acting user may do ``action`` before work that is not a service
+        write (a file backup, say); a refusal is audited like any other."""
+        with self._sessions.begin() as s:
+            self._actor(s, action)
+
     def _actor(self, s: Session, action: Action | None = None) -> Actor:
         staff = s.scalar(select(StaffMember).where(StaffMember.username == self._username))
         if staff is None:

@@ -95,11 +95,12 @@ class LockScreen(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         title.setFont(font)
+        # Lines broken by hand: a word-wrapped label in a centred box gets too little height.
         note = QLabel(
-            f"Locked to protect patient information. {who}, enter your password to carry "
-            "on where you left off: nothing you were typing has been lost."
+            "Locked to protect patient information.\n"
+            f"{who}: enter your password to carry on where you left off.\n"
+            "Nothing you were typing has been lost."
         )
-        note.setWordWrap(True)
         self.password = QLineEdit()
         self.password.setObjectName("unlockPassword")
         self.password.setAccessibleName("Password")
@@ -127,7 +128,7 @@ class LockScreen(QWidget):
         buttons.addWidget(self.switch_button)
         buttons.addStretch(1)
         box = QWidget()
-        box.setMaximumWidth(self.fontMetrics().averageCharWidth() * 70)
+        box.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         inner = QVBoxLayout(box)
         for widget in (title, note, self.password, self.error):
             inner.addWidget(widget)

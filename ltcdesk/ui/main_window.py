@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.backup_label = QLabel()
         self.backup_label.setObjectName("lastBackup")
         self.backup_label.setAccessibleName("Last backup")
+        self.backup_label.setContentsMargins(0, 0, 16, 0)
         self.statusBar().addPermanentWidget(self.backup_label)
         self.statusBar().addPermanentWidget(QLabel(f"Signed in as {self._user_label()}"))
         self.changed.connect(self._on_self_changed)

@@ -13,7 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 import ltcdesk.db as dbmod
 from ltcdesk.cli_security import cmd_decrypt, cmd_encrypt, cmd_rekey
@@ -28,6 +28,7 @@ from ltcdesk.db import (
 )
 from ltcdesk.domain.errors import DomainError, ValidationError
 from ltcdesk.encryption import decrypt_sqlite, encrypt_sqlite, rekey_sqlite
+from ltcdesk.models import AuditEntry
 from ltcdesk.services.demo import generate_demo
 from ltcdesk.sqlite_files import connect
 from tests.services.held_open import held_open
@@ -361,6 +362,17 @@ def test_only_an_administrator_may_encrypt(plain_demo, monkeypatch, capsys):
     assert main(["--db", str(path), "encrypt"]) == 2
     assert "may not change settings" in capsys.readouterr().err
     assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+    db = open_database(path)
+    try:
+        with db.sessions() as s:
+            denied = s.scalars(
+                select(AuditEntry.summary).where(
+                    AuditEntry.action == "denied", AuditEntry.username == "k.oconnell"
+                )
+            ).all()
+    finally:
+        db.dispose()
+    assert denied == ["Refused: settings.manage"]  # the refusal is in the audit log
 
 
 def test_a_new_passphrase_is_never_taken_without_a_terminal(plain_demo, monkeypatch):

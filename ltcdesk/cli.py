@@ -558,8 +558,13 @@ COMMANDS: dict[str, Handler] = {
 
 # Command groups in modules of their own; each has ``register(sub, common)`` adding its
 # parsers (a group's sub-command in ``<group>_command``) and ``HANDLERS``.
-_EXTENSION_NAMES = ("ltcdesk.cli_accounts", "ltcdesk.cli_audit", "ltcdesk.cli_security")
-_GROUPS = ("patient", "practice", "staff", "user", "audit")
+_EXTENSION_NAMES = (
+    "ltcdesk.cli_accounts",
+    "ltcdesk.cli_audit",
+    "ltcdesk.cli_security",
+    "ltcdesk.cli_careplan",
+)
+_GROUPS = ("patient", "practice", "staff", "user", "audit", "careplan")
 
 
 def _extensions() -> list[Any]:

@@ -5,16 +5,19 @@ The matrix, as the README documents it:
 
 * **Clinical roles** (community matron, district nurse, GP, social worker, therapists,
   pharmacist, mental health worker) edit records: demographics, long term conditions,
-  carers, consent, caseloads (accept, step up/down, transfer, discharge) and deaths.
+  carers, consent, caseloads (accept, step up/down, transfer, discharge) and deaths;
+  care plans: edit them, record follow-ups, and agree, review or close them.
 * **Team lead**: everything the clinical roles do, plus managing the team's staff,
   backups, demo data and reading the audit log.
 * **Care navigator**: registers patients and edits what they hear in conversation:
-  demographics, carers and consent. Reads conditions and caseloads, changes neither.
+  demographics, carers and consent; works on care plans with the person (goals, scores,
+  follow-ups, drafts, starting a review). Reads conditions and caseloads, changes neither.
+  Does not agree or close a plan: the agreement is recorded by a named professional.
 * **Administrator**: accounts, settings, the audit log, staff and practices, backups; also
   the non-clinical parts of a record a records clerk keeps: registering patients, editing
   their details, recording a death notified to the practice. No clinical editing:
   not conditions, not caseloads, and not carers or consent, which come from a conversation
-  with the patient that a care professional or navigator has had.
+  with the patient that a care professional or navigator has had; nor care plans.
 * **Read-only**: views records and lists; everything else is refused.
 """
 
@@ -42,6 +45,8 @@ class Action(StrEnum):
     MANAGE_ACCOUNTS = "account.manage"
     MANAGE_SETTINGS = "settings.manage"
     VIEW_AUDIT = "audit.view"
+    EDIT_CARE_PLAN = "careplan.edit"
+    AGREE_CARE_PLAN = "careplan.agree"
 
     @property
     def description(self) -> str:
@@ -70,6 +75,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMIN}),
     Action.MANAGE_SETTINGS: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT: _LEADS,
+    Action.EDIT_CARE_PLAN: _TEAM | {Role.CARE_NAVIGATOR},
+    Action.AGREE_CARE_PLAN: _TEAM,
 }
 
 _DESCRIPTIONS = {
@@ -88,6 +95,8 @@ _DESCRIPTIONS = {
     Action.MANAGE_ACCOUNTS: "manage user accounts",
     Action.MANAGE_SETTINGS: "change settings",
     Action.VIEW_AUDIT: "view the audit log",
+    Action.EDIT_CARE_PLAN: "edit care plans",
+    Action.AGREE_CARE_PLAN: "agree or close care plans",
 }
 
 

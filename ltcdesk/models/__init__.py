@@ -2,6 +2,16 @@
 
 from ltcdesk.models.audit import AuditChain, AuditEntry
 from ltcdesk.models.base import Base, utcnow
+from ltcdesk.models.careplan import (
+    CarePlan,
+    GoalScore,
+    GoalStep,
+    PlanAgendaItem,
+    PlanContingency,
+    PlanContribution,
+    PlanCopy,
+    PlanGoal,
+)
 from ltcdesk.models.caseload import CaseloadAssignment
 from ltcdesk.models.patient import Carer, ConditionType, ConsentRecord, Patient, PatientCondition
 from ltcdesk.models.staff import Practice, Setting, StaffMember, Team
@@ -10,12 +20,20 @@ __all__ = [
     "AuditChain",
     "AuditEntry",
     "Base",
+    "CarePlan",
     "Carer",
     "CaseloadAssignment",
     "ConditionType",
     "ConsentRecord",
+    "GoalScore",
+    "GoalStep",
     "Patient",
     "PatientCondition",
+    "PlanAgendaItem",
+    "PlanContingency",
+    "PlanContribution",
+    "PlanCopy",
+    "PlanGoal",
     "Practice",
     "Setting",
     "StaffMember",

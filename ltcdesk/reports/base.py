@@ -197,6 +197,7 @@ class BaseReportRenderer:
     margin_top: float = 18 * mm  # room for the header line
     margin_bottom: float = 18 * mm  # room for the two footer lines
     base_font_size: float = 9
+    header_bold: bool = False  # the header line in bold (the person's name on a plan)
 
     def __init__(self, *, title: str, printed_by: str, printed_at: datetime) -> None:
         self.title = clean(title)
@@ -263,6 +264,11 @@ class BaseReportRenderer:
 
     # -- furniture
 
+    @property
+    def furniture_size(self) -> float:
+        """Size of the header and footer text."""
+        return self.base_font_size - 1.5
+
     def header_text(self) -> str:
         return self.title
 
@@ -273,7 +279,7 @@ class BaseReportRenderer:
         """Header rule and title, footer rule, printed-by line and "Page X of Y"."""
         width, height = self.pagesize
         left, right = self.margin_left, width - self.margin_right
-        small = self.base_font_size - 1.5
+        small = self.furniture_size
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
@@ -284,14 +290,18 @@ class BaseReportRenderer:
         canvas.setFont(self.fonts.bold, small)
         canvas.drawRightString(right, top + 1.5 * mm, "CONFIDENTIAL")
         room = right - left - pdfmetrics.stringWidth("CONFIDENTIAL", self.fonts.bold, small)
-        canvas.setFont(self.fonts.regular, small)
+        header_font = self.fonts.bold if self.header_bold else self.fonts.regular
+        canvas.setFont(header_font, small)
         canvas.drawString(
-            left, top + 1.5 * mm, _fit(self.header_text(), self, small, room - 6 * mm)
+            left,
+            top + 1.5 * mm,
+            _fit(self.header_text(), self, small, room - 6 * mm, font=header_font),
         )
         canvas.line(left, top, right, top)
 
         bottom = self.margin_bottom - 6 * mm
-        canvas.line(left, bottom + 4 * mm, right, bottom + 4 * mm)
+        rule = bottom + max(4 * mm, small * 1.35)  # clear of the tallest letters
+        canvas.line(left, rule, right, rule)
         page_text = f"Page {page} of {total}"
         canvas.setFont(self.fonts.bold, small)
         canvas.drawRightString(right, bottom, page_text)
@@ -338,9 +348,11 @@ class BaseReportRenderer:
         return buffer.getvalue()
 
 
-def _fit(text: str, renderer: BaseReportRenderer, size: float, width: float) -> str:
+def _fit(
+    text: str, renderer: BaseReportRenderer, size: float, width: float, font: str | None = None
+) -> str:
     """Shorten a header/footer line with "…" so it never runs off the page."""
-    font = renderer.fonts.regular
+    font = font or renderer.fonts.regular
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text
     while text and pdfmetrics.stringWidth(text + "…", font, size) > width:

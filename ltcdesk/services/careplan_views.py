@@ -47,6 +47,15 @@ class Rag(StrEnum):
     RED = "red"
 
 
+class CopyRole(StrEnum):
+    """Who holds a copy of the plan."""
+
+    PATIENT = "patient"
+    CARER = "carer"
+    GP = "gp"
+    OTHER = "other"
+
+
 LABELS: Final[dict[str, str]] = {
     "draft": "Draft",
     "agreed": "Agreed",
@@ -111,6 +120,8 @@ class GoalView:
     status: str  # GoalStatus
     comment: str | None  # the person's latest comment
     scores: tuple[ScorePoint, ...]  # the trend, oldest first, across every version
+    # The goal's lineage: the same in every version it is carried into (compare, charts).
+    goal_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,3 +200,89 @@ class CarePlanView:
     closed_on: date | None
     lock_version: int  # for the stale-save check
     history: tuple[PlanVersionSummary, ...]  # every version of this patient's plan
+    reviewer_username: str | None = None  # what CarePlanEdits.reviewer takes
+    closed_reason: str | None = None
+
+
+# ---------------------------------------------------------------- input to the service
+
+
+@dataclass(frozen=True)
+class GoalEdits:
+    """A goal as the user left it. ``id`` is the goal's id in the draft being edited (None
+    for a new goal): an edited goal keeps its id, lineage and score history."""
+
+    description: str
+    importance: int  # whole number 0–10
+    confidence: int  # whole number 0–10
+    id: int | None = None
+    quick_win: bool = False  # the first goal only
+    barriers: str | None = None
+    move_up: str | None = None
+    steps: tuple[ActionStep, ...] = ()
+    follow_up_who: str | None = None
+    follow_up_when: date | str | None = None  # not in the past when set or changed
+    follow_up_how: str | None = None  # FollowUpHow
+    status: str = GoalStatus.ACTIVE.value
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class CarePlanEdits:
+    """Everything on a draft plan: ``CarePlanService.save_draft`` replaces the draft's content
+    with this, in one transaction. ``edits_from(view)`` gives the draft as it is."""
+
+    about_me: str | None = None
+    what_matters: str | None = None
+    agenda: tuple[str, ...] = ()
+    goals: tuple[GoalEdits, ...] = ()
+    contributions: tuple[Contribution, ...] = ()
+    contingency: tuple[ContingencyRow, ...] = ()
+    preventive: Preventive = Preventive(None, None, None, None)
+    review_date: date | str | None = None  # not in the past when set or changed
+    reviewer: str | None = None  # a staff username
+    copies: tuple[CopyHolder, ...] = ()
+
+
+def goal_edits_from(goal: GoalView) -> GoalEdits:
+    return GoalEdits(
+        id=goal.id,
+        description=goal.description,
+        importance=goal.importance,
+        confidence=goal.confidence,
+        quick_win=goal.quick_win,
+        barriers=goal.barriers,
+        move_up=goal.move_up,
+        steps=goal.steps,
+        follow_up_who=goal.follow_up_who,
+        follow_up_when=goal.follow_up_when,
+        follow_up_how=goal.follow_up_how,
+        status=goal.status,
+        comment=goal.comment,
+    )
+
+
+def edits_from(plan: CarePlanView) -> CarePlanEdits:
+    """The plan as edits: change what the user changed (dataclasses.replace), then save."""
+    return CarePlanEdits(
+        about_me=plan.about_me,
+        what_matters=plan.what_matters,
+        agenda=plan.agenda,
+        goals=tuple(goal_edits_from(g) for g in plan.goals),
+        contributions=plan.contributions,
+        contingency=plan.contingency,
+        preventive=plan.preventive,
+        review_date=plan.review_date,
+        reviewer=plan.reviewer_username,
+        copies=plan.copies,
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two versions of a plan, for "compare versions"."""
+
+    section: str  # "goals", "review", "contingency", …
+    item: str  # what changed: "Walk to the corner shop … – importance"
+    before: str | None  # None: added
+    after: str | None  # None: removed

@@ -38,11 +38,16 @@ from ltcdesk.domain.permissions import Action
 from ltcdesk.models import StaffMember
 from ltcdesk.models.audit import append_rows
 from ltcdesk.services.base import ServiceBase
+from ltcdesk.services.demo_careplans import CarePlanPass
 from ltcdesk.services.demo_caseload import CaseloadPass
 from ltcdesk.services.demo_people import PeoplePass
 from ltcdesk.services.demo_rows import ASSIGNMENT_T as ASSIGNMENT_T
-from ltcdesk.services.demo_rows import CARER_T, CONDITION_T, PATIENT_T, WRITE_ORDER
+from ltcdesk.services.demo_rows import CAREPLAN_T, CARER_T, CONDITION_T, PATIENT_T, WRITE_ORDER
+from ltcdesk.services.demo_rows import CAREPLAN_TABLES as CAREPLAN_TABLES
 from ltcdesk.services.demo_rows import CONSENT_T as CONSENT_T
+from ltcdesk.services.demo_rows import PLAN_CONTINGENCY_T as PLAN_CONTINGENCY_T
+from ltcdesk.services.demo_rows import PLAN_GOAL_T as PLAN_GOAL_T
+from ltcdesk.services.demo_rows import PLAN_SCORE_T as PLAN_SCORE_T
 from ltcdesk.services.demo_rows import RESOURCES as RESOURCES
 from ltcdesk.services.demo_rows import STAFF_T as STAFF_T
 from ltcdesk.services.demo_team import DEMO_USERNAMES, PRACTICES, STAFF, TeamPass
@@ -63,6 +68,7 @@ class DemoSummary:
     on_caseload: int
     carers: int
     conditions: int
+    care_plans: int  # patients with a care plan (of any status)
     seconds: float
     demo_usernames: tuple[str, ...]
 
@@ -113,6 +119,7 @@ def generate_demo(
         on_caseload=gen.on_caseload,
         carers=len(gen.rows[CARER_T]),
         conditions=len(gen.rows[CONDITION_T]),
+        care_plans=len({row["patient_id"] for row in gen.rows[CAREPLAN_T]}),
         seconds=seconds,
         demo_usernames=DEMO_USERNAMES,
     )
@@ -168,7 +175,7 @@ def _nhs_numbers(rng: random.Random, count: int) -> list[str]:
         sample = space
 
 
-class _Generator(TeamPass, PeoplePass, CaseloadPass):
+class _Generator(TeamPass, PeoplePass, CaseloadPass, CarePlanPass):
     """Builds every row in memory, pass by pass in a fixed order, then writes them all."""
 
     def run(self, conn: Connection, nhs_numbers: list[str], seed: int) -> None:
@@ -182,6 +189,7 @@ class _Generator(TeamPass, PeoplePass, CaseloadPass):
         self.people_rows(nhs_numbers)
         self.caseloads()
         self.consents()
+        self.care_plans()
         self.write(conn)
         append_rows(
             conn,

@@ -20,11 +20,19 @@ from ltcdesk.domain.vocab import Role
 from ltcdesk.models import (
     AuditEntry,
     Base,
+    CarePlan,
     Carer,
     CaseloadAssignment,
     ConsentRecord,
+    GoalScore,
+    GoalStep,
     Patient,
     PatientCondition,
+    PlanAgendaItem,
+    PlanContingency,
+    PlanContribution,
+    PlanCopy,
+    PlanGoal,
     Practice,
     StaffMember,
     Team,
@@ -42,6 +50,20 @@ PRACTICE_T, TEAM_T, STAFF_T = _table(Practice), _table(Team), _table(StaffMember
 PATIENT_T, CONDITION_T, CARER_T = _table(Patient), _table(PatientCondition), _table(Carer)
 CONSENT_T, ASSIGNMENT_T = _table(ConsentRecord), _table(CaseloadAssignment)
 AUDIT_T = _table(AuditEntry)
+CAREPLAN_T, PLAN_AGENDA_T, PLAN_GOAL_T = _table(CarePlan), _table(PlanAgendaItem), _table(PlanGoal)
+PLAN_STEP_T, PLAN_SCORE_T = _table(GoalStep), _table(GoalScore)
+PLAN_CONTRIBUTION_T, PLAN_CONTINGENCY_T = _table(PlanContribution), _table(PlanContingency)
+PLAN_COPY_T = _table(PlanCopy)
+CAREPLAN_TABLES = (
+    CAREPLAN_T,
+    PLAN_AGENDA_T,
+    PLAN_GOAL_T,
+    PLAN_STEP_T,
+    PLAN_SCORE_T,
+    PLAN_CONTRIBUTION_T,
+    PLAN_CONTINGENCY_T,
+    PLAN_COPY_T,
+)
 # Parents before children: the order rows are written in.
 WRITE_ORDER = (
     PRACTICE_T,
@@ -52,6 +74,7 @@ WRITE_ORDER = (
     CARER_T,
     CONSENT_T,
     ASSIGNMENT_T,
+    *CAREPLAN_TABLES,
 )
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "demo"

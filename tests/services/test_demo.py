@@ -384,6 +384,118 @@ def test_deceased_have_no_open_assignment(generated: tuple[Database, DemoSummary
         assert r.end_date == dead[pid]
 
 
+# ---------------------------------------------------------------- care plans
+
+
+def test_care_plans_for_a_share_of_the_caseload(generated: tuple[Database, DemoSummary]) -> None:
+    db, summary = generated
+    cp = demo.CAREPLAN_T.c
+    plans = _rows(db, select(cp.patient_id, cp.version, cp.status, cp.agreed_on, cp.review_date))
+    assert summary.care_plans == len({pid for pid, *_ in plans}) > 0
+    levels = dict(_rows(db, select(A.c.patient_id, A.c.level).where(A.c.end_date.is_(None))))
+    by_level = Counter(levels[pid] for pid, v, *_ in plans if v == 1)
+    on_level = Counter(levels.values())
+    assert by_level[3] / on_level[3] > 0.7
+    assert 0.25 < by_level[2] / on_level[2] < 0.55
+    assert by_level[1] / on_level[1] < 0.1
+    # Versions: numbered from 1, the newest agreed (or a review in progress with the one
+    # before agreed), every older one superseded.
+    versions: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for pid, version, status, agreed_on, review_date in plans:
+        versions[pid].append((version, status))
+        assert (agreed_on is None) == (status == "draft") == (review_date is None)
+        if agreed_on is not None:
+            assert agreed_on <= TODAY < agreed_on + (review_date - agreed_on) * 10
+    statuses = Counter()
+    for rows in versions.values():
+        rows.sort()
+        assert [v for v, _ in rows] == list(range(1, len(rows) + 1))
+        kinds = [s for _, s in rows]
+        statuses.update(kinds)
+        if kinds[-1] == "draft":
+            assert kinds[-2:] == ["agreed", "draft"] if len(kinds) > 1 else kinds == ["draft"]
+            kinds = kinds[:-1]
+        assert kinds == ["superseded"] * (len(kinds) - 1) + ["agreed"]
+    assert statuses["superseded"] > 0.15 * summary.care_plans
+    assert 0 < statuses["draft"] < 0.15 * summary.care_plans
+    assert sum(len(v) >= 3 for v in versions.values()) > 0
+
+
+def test_goals_scores_and_contingency_are_plausible(
+    generated: tuple[Database, DemoSummary],
+) -> None:
+    db, _ = generated
+    g = demo.PLAN_GOAL_T.c
+    goals = _rows(
+        db,
+        select(
+            g.id,
+            g.plan_id,
+            g.goal_key,
+            g.position,
+            g.description,
+            g.importance,
+            g.confidence,
+            g.quick_win,
+        ),
+    )
+    assert all(0 <= imp <= 10 and 0 <= conf <= 10 for *_, imp, conf, _ in goals)
+    assert all(pos == 1 for _, _, _, pos, *_, quick in goals if quick)
+    assert "Walk to the corner shop on my own" in {d for *_, d, _, _, _ in goals}
+    sc = demo.PLAN_SCORE_T.c
+    trend: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    key_of = {gid: key for gid, _, key, *_ in goals}
+    for goal_id, on, conf in _rows(db, select(sc.goal_id, sc.recorded_on, sc.confidence)):
+        assert on <= TODAY
+        trend[key_of[goal_id]].append((on, conf))
+    long_trends = [t for t in trend.values() if len(t) >= 3]
+    assert len(long_trends) > 20
+    rising = sum(sorted(t)[-1][1] > sorted(t)[0][1] for t in long_trends)
+    assert rising > len(long_trends) / 2  # confidence mostly rises over follow-ups
+    # A goal carried into a review keeps its lineage: the key is in several plans.
+    plans_per_key = Counter(key for _, _, key, *_ in goals)
+    assert max(plans_per_key.values()) >= 3
+    c = demo.PLAN_CONTINGENCY_T.c
+    levels = defaultdict(list)
+    for plan_id, level, out_of_hours in _rows(
+        db, select(c.plan_id, c.level, c.call_out_of_hours).order_by(c.plan_id, c.position)
+    ):
+        levels[plan_id].append((level, out_of_hours))
+    assert all([lv for lv, _ in rows] == ["green", "amber", "red"] for rows in levels.values())
+    assert all(rows[2][1] == "999" for rows in levels.values())
+    assert len(levels) == _count(db, demo.CAREPLAN_T)
+
+
+def test_accented_long_goal_and_caseload_batch_read_through_the_service(fresh_db: Database) -> None:
+    from ltcdesk.services.careplans import CarePlanService
+
+    db = fresh_db  # read through the service, which audits: not the shared database
+    generate_demo(db, patients=PATIENTS, seed=1, today=TODAY)
+    g, cp = demo.PLAN_GOAL_T.c, demo.CAREPLAN_T.c
+    rows = _rows(
+        db,
+        select(P.c.nhs_number, P.c.given_name, P.c.family_name, g.description)
+        .join(demo.CAREPLAN_T, cp.patient_id == P.c.id)
+        .join(demo.PLAN_GOAL_T, g.plan_id == cp.id)
+        .where(func.length(g.description) > 500),
+    )
+    assert rows
+    nhs, given, family, text = rows[0]
+    assert not f"{given} {family}".isascii()
+    assert 500 < len(text) <= 2000
+    plan = CarePlanService(db.sessions, "k.oconnell", today=lambda: TODAY).current(nhs)
+    assert plan is not None
+    assert plan.patient_name == f"{given} {family}"
+    assert plan.goals[0].description == text
+
+    plans = CarePlanService(db.sessions, "k.oconnell", today=lambda: TODAY).plans_for_caseload(
+        "m.okafor"
+    )
+    assert len(plans) > 20
+    assert all(p.status == "agreed" and p.goals and p.contingency for p in plans)
+    assert any(len(g.scores) >= 3 for p in plans for g in p.goals)
+
+
 # ---------------------------------------------------------------- audit, refusal, determinism
 
 
@@ -417,7 +529,7 @@ def _snapshot(db: Database) -> dict[str, list[Any]]:
     """Every generated row except the creation timestamps."""
     skip = {"created_at", "updated_at"}
     out = {}
-    for table in (P, demo.CONDITION_T, demo.CARER_T, demo.CONSENT_T, A):
+    for table in (P, demo.CONDITION_T, demo.CARER_T, demo.CONSENT_T, A, *demo.CAREPLAN_TABLES):
         cols = [c for c in table.c if c.name not in skip]
         out[table.name] = [tuple(r) for r in _rows(db, select(*cols).order_by(table.c.id))]
     return out

@@ -53,6 +53,8 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.MANAGE_ACCOUNTS: {R.ADMIN},
     Action.MANAGE_SETTINGS: {R.ADMIN},
     Action.VIEW_AUDIT: {R.ADMIN, R.TEAM_LEAD},
+    Action.EDIT_CARE_PLAN: TEAM | {R.CARE_NAVIGATOR},
+    Action.AGREE_CARE_PLAN: TEAM,
 }
 # Tables a refusal must leave exactly as they were (the audit log gains its "denied" row).
 _AUDIT_TABLES = {"audit_log", "audit_chain"}
@@ -191,6 +193,38 @@ def _with_diabetes(w: World) -> str:
     return nhs
 
 
+def _plans(w: World, user: str = "lead") -> Any:
+    from ltcdesk.services.careplans import CarePlanService
+
+    return CarePlanService(w.db.sessions, user, today=lambda: TODAY)
+
+
+def _plan_edits() -> Any:
+    from ltcdesk.services.careplan_views import CarePlanEdits, GoalEdits
+
+    return CarePlanEdits(
+        goals=(GoalEdits("Walk to the corner shop on my own", 8, 5),),
+        review_date="2027-02-20",
+    )
+
+
+def _draft(w: World) -> tuple[str, int]:
+    nhs = w.patient()
+    return nhs, _plans(w).start(nhs).lock_version
+
+
+def _ready_draft(w: World) -> str:
+    nhs, lock = _draft(w)
+    _plans(w).save_draft(nhs, _plan_edits(), lock)
+    return nhs
+
+
+def _agreed(w: World) -> tuple[str, int]:
+    nhs = _ready_draft(w)
+    plan = _plans(w).agree(nhs, "the person")
+    return nhs, plan.goals[0].id
+
+
 def _version(w: World) -> tuple[str, int]:
     nhs = w.patient()
     return nhs, w.patients().get(nhs).version
@@ -203,6 +237,12 @@ PROBES: dict[Action, list[Probe]] = {
         Probe("CaseloadService.history", lambda w, u, n: w.caseload(u).history(n), World.patient),
         Probe("CaseloadService.sizes", lambda w, u, _: w.caseload(u).sizes()),
         Probe("ListService.index", lambda w, u, _: w.caseload(u).index(everyone=True)),
+        Probe("CarePlanService.current", lambda w, u, t: _plans(w, u).current(t[0]), _agreed),
+        Probe("CarePlanService.history", lambda w, u, t: _plans(w, u).history(t[0]), _agreed),
+        Probe(
+            "CarePlanService.plans_for_caseload",
+            lambda w, u, _: _plans(w, u).plans_for_caseload("matron1"),
+        ),
     ],
     Action.REGISTER_PATIENT: [
         Probe(
@@ -307,6 +347,36 @@ PROBES: dict[Action, list[Probe]] = {
         ),
     ],
     Action.GENERATE_DEMO: [Probe("generate_demo", _demo, World.patient)],
+    Action.EDIT_CARE_PLAN: [
+        Probe("CarePlanService.start", lambda w, u, nhs: _plans(w, u).start(nhs), World.patient),
+        Probe(
+            "CarePlanService.save_draft",
+            lambda w, u, t: _plans(w, u).save_draft(t[0], _plan_edits(), t[1]),
+            _draft,
+        ),
+        Probe(
+            "CarePlanService.record_follow_up",
+            lambda w, u, t: _plans(w, u).record_follow_up(t[0], t[1], 8, 7, "active"),
+            _agreed,
+        ),
+        Probe(
+            "CarePlanService.start_review",
+            lambda w, u, t: _plans(w, u).start_review(t[0]),
+            _agreed,
+        ),
+    ],
+    Action.AGREE_CARE_PLAN: [
+        Probe(
+            "CarePlanService.agree",
+            lambda w, u, nhs: _plans(w, u).agree(nhs, "the person"),
+            _ready_draft,
+        ),
+        Probe(
+            "CarePlanService.close",
+            lambda w, u, t: _plans(w, u).close(t[0], "Moved away"),
+            _agreed,
+        ),
+    ],
     Action.MANAGE_ACCOUNTS: [
         Probe("AccountAdmin.add_user", _add_user),
         Probe("AccountAdmin.list_users", _list_users),

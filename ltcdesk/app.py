@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from ltcdesk.db import Database, is_empty, open_database
 from ltcdesk.services.accounts import AccountAdmin, AccountService, SignedIn
 from ltcdesk.services.audit import AuditService
+from ltcdesk.services.careplans import CarePlanService
 from ltcdesk.services.caseload import CaseloadService
 from ltcdesk.services.patients import PatientService
 from ltcdesk.services.settings import SettingsService
@@ -36,6 +37,7 @@ class Services:
     accounts: AccountAdmin
     settings: SettingsService
     audit: AuditService
+    careplans: CarePlanService
 
 
 def build_services(db: Database, username: str) -> Services:
@@ -48,6 +50,7 @@ def build_services(db: Database, username: str) -> Services:
         accounts=AccountAdmin(db.sessions, username),
         settings=SettingsService(db.sessions, username),
         audit=AuditService(db.sessions, username),
+        careplans=CarePlanService(db.sessions, username),
     )
 
 

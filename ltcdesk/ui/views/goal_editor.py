@@ -73,6 +73,17 @@ _GROUP_STYLE = (
 _GROUP_PLAIN = _GROUP_STYLE.format(width=1, colour="#afb8c1", title="#1f2328")
 _GROUP_EMPHASISED = _GROUP_STYLE.format(width=2, colour="#005eb8", title="#005eb8")
 _STEP_COLUMNS = ("What", "When", "How often")
+# A read-only goal still shows its chosen score clearly (the scale greys every button).
+_CHECKED_READ_ONLY = (
+    "QPushButton:checked:disabled { background: #4a6f96; color: #ffffff;"
+    " border: 1px solid #2f4d6b; font-weight: bold; }"
+)
+_STEP_EDITING = (
+    QAbstractItemView.EditTrigger.DoubleClicked
+    | QAbstractItemView.EditTrigger.EditKeyPressed
+    | QAbstractItemView.EditTrigger.AnyKeyPressed
+    | QAbstractItemView.EditTrigger.SelectedClicked
+)
 
 
 def _prompt_frame(
@@ -108,6 +119,7 @@ class GoalEditor(QWidget):
         super().__init__(parent)
         self._loading = False
         self._first = False
+        self._read_only = False
         self._errors: dict[str, ErrorLabel] = {}
         left = self._build_scores()
         right = self._build_plan()
@@ -133,6 +145,7 @@ class GoalEditor(QWidget):
         scale = ScoreScale(*ends)
         named(scale, f"goal{field.capitalize()}", f"{field.capitalize()}, 0 to 10")
         scale.valueChanged.connect(lambda _value: self._on_score_changed(field))
+        scale.setStyleSheet(scale.styleSheet() + _CHECKED_READ_ONLY)
         frame, layout = _prompt_frame(*prompt)
         return scale, frame, layout
 
@@ -253,12 +266,7 @@ class GoalEditor(QWidget):
         )
         self.steps_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.steps_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.steps_table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-            | QAbstractItemView.EditTrigger.SelectedClicked
-        )
+        self.steps_table.setEditTriggers(_STEP_EDITING)
         self.steps_table.setTabKeyNavigation(False)
         header = self.steps_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -355,7 +363,7 @@ class GoalEditor(QWidget):
             self.confidence_scale.setValue(goal.confidence if goal else None)
             self.barriers_edit.setText((goal.barriers if goal else None) or "")
             self.move_up_edit.setText((goal.move_up if goal else None) or "")
-            self.quick_win_check.setEnabled(first)
+            self.quick_win_check.setEnabled(first and not self._read_only)
             self.quick_win_check.setChecked(bool(goal and goal.quick_win and first))
             self.quick_win_check.setToolTip(
                 "" if first else "Only the first goal in the plan can be a quick win"
@@ -379,6 +387,32 @@ class GoalEditor(QWidget):
             self._update_prompts()
         finally:
             self._loading = False
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Show the goal without letting it change (an agreed or older version)."""
+        self._read_only = read_only
+        for edit in (
+            self.barriers_edit,
+            self.move_up_edit,
+            self.follow_up_who_edit,
+            self.comment_edit,
+        ):
+            edit.setReadOnly(read_only)
+        self.description_edit.setReadOnly(read_only)
+        for widget in (
+            self.importance_scale,
+            self.confidence_scale,
+            self.status_combo,
+            self.follow_up_how_combo,
+        ):
+            widget.setEnabled(not read_only)
+        self.follow_up_when_edit.setReadOnly(read_only)
+        self.quick_win_check.setEnabled(self._first and not read_only)
+        self.steps_table.setEditTriggers(
+            QAbstractItemView.EditTrigger.NoEditTriggers if read_only else _STEP_EDITING
+        )
+        self.add_step_button.setVisible(not read_only)
+        self.remove_step_button.setVisible(not read_only)
 
     def values(self) -> dict[str, Any]:
         """What the user entered. The barriers and what would move confidence up count only

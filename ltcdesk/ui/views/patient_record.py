@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -32,8 +31,18 @@ from ltcdesk.domain.errors import DomainError, StaleRecordError, ValidationError
 from ltcdesk.domain.permissions import Action, allowed
 from ltcdesk.services.patients import PatientDetail, RecordEdits
 from ltcdesk.ui.dialogs.add_to_caseload import AddToCaseloadDialog
+from ltcdesk.ui.views.care_plan_tab import CarePlanTab
 from ltcdesk.ui.views.record_carers import CarersTab
-from ltcdesk.ui.views.record_common import Draft, FieldErrors, TabLinks, banner, button, named
+from ltcdesk.ui.views.record_common import (
+    DirtyWatch,
+    Draft,
+    FieldErrors,
+    TabLinks,
+    ask_discard,
+    banner,
+    button,
+    named,
+)
 from ltcdesk.ui.views.record_conditions import ConditionsTab
 from ltcdesk.ui.views.record_history import HistoryTab
 from ltcdesk.ui.views.record_summary import SummaryTab
@@ -48,7 +57,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-PLACEHOLDER_TABS = ("Assessment", "Care plan", "Conversations", "Events")
+PLACEHOLDER_TABS = ("Assessment", "Conversations", "Events")
 
 
 class PatientRecord(QWidget):
@@ -72,10 +81,11 @@ class PatientRecord(QWidget):
         self._nhs = nhs_number.normalise(nhs)
         practices = services.setup.practices()
         me = services.username.strip().lower()
-        self._role = next((m.role for m in services.setup.staff() if m.username == me), "")
+        staff = services.setup.staff()
+        self._role = next((m.role for m in staff if m.username == me), "")
         self._draft = Draft()
         self._loading = False
-        self._was_dirty = False
+        self._dirty_watch = DirtyWatch(self.unsavedChanged.emit)
         # After "Save mine anyway": the version the user chose to save over.
         self._save_over: int | None = None
         self.add_to_caseload_dialog: AddToCaseloadDialog | None = None
@@ -99,6 +109,10 @@ class PatientRecord(QWidget):
         self.tabs.addTab(self._scrolled(self._carers), "Carers && co&ntacts")
         self._history = HistoryTab()
         self.tabs.addTab(self._history, "Caseload &history")
+        self.care_plan = CarePlanTab(services, self._nhs, self._role, staff)
+        self.care_plan.unsavedChanged.connect(self._on_care_plan_unsaved_changed)
+        self.care_plan.planChanged.connect(lambda: self.saved.emit(self._nhs))
+        self.tabs.addTab(self.care_plan, "Care &plan")
         for name in PLACEHOLDER_TABS:
             label = QLabel(f"{name}\n\nComing in a later release.")
             label.setObjectName(name.lower().replace(" ", "") + "Placeholder")
@@ -119,7 +133,7 @@ class PatientRecord(QWidget):
 
         save_key = QShortcut(QKeySequence.StandardKey.Save, self)
         save_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        save_key.activated.connect(self.save)
+        save_key.activated.connect(self._on_save_key_activated)
         escape_key = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape_key.activated.connect(self.cancel_edits)
@@ -145,6 +159,10 @@ class PatientRecord(QWidget):
         return f"{base.family_name}, {base.given_name}"
 
     def has_unsaved_changes(self) -> bool:
+        """Unsaved edits anywhere in the record, the care plan included."""
+        return self._record_dirty() or self.care_plan.has_unsaved_changes()
+
+    def _record_dirty(self) -> bool:
         return self._draft.base is not None and self.pending_edits() != RecordEdits()
 
     def pending_edits(self) -> RecordEdits:
@@ -158,8 +176,9 @@ class PatientRecord(QWidget):
         )
 
     def save(self) -> bool:
-        """Save every pending edit in one transaction; True when saved (or nothing to save)."""
-        if not self.has_unsaved_changes():
+        """Save every pending edit of the record's details in one transaction; True when
+        saved (or nothing to save). The care plan has its own Save plan."""
+        if not self._record_dirty():
             return True
         self._clear_errors()
         problems = self._local_errors()
@@ -170,25 +189,23 @@ class PatientRecord(QWidget):
         return self._save(self._save_over or self.detail.version)
 
     def cancel_edits(self) -> bool:
-        """Discard pending edits (after asking) and reload; True if nothing is left pending."""
-        if not self.can_close():
+        """Discard pending edits of the record's details (after asking) and reload; True if
+        nothing is left pending there. The care plan's draft is left alone."""
+        if self._record_dirty() and not ask_discard(self, "Discard your unsaved changes?"):
             return False
-        if self.has_unsaved_changes() or self.stale_banner.isVisible():
+        if self._record_dirty() or self.stale_banner.isVisible():
             self.reload()
         return True
 
     def can_close(self) -> bool:
-        """True when there is nothing unsaved or the user agrees to discard it."""
+        """True when there is nothing unsaved (the care plan included) or the user agrees
+        to discard it."""
         if not self.has_unsaved_changes():
             return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved changes",
-            "Discard your unsaved changes?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        what = "your unsaved changes"
+        if self.care_plan.has_unsaved_changes():
+            what += " (including the care plan)"
+        return ask_discard(self, f"Discard {what}?")
 
     def reload(self) -> None:
         """Read the record again, discarding pending edits."""
@@ -199,7 +216,8 @@ class PatientRecord(QWidget):
 
     def refresh(self) -> None:
         """Something changed elsewhere: reload, or update only what shows if edits are pending."""
-        if not self.has_unsaved_changes():
+        self.care_plan.refresh()
+        if not self._record_dirty():
             self.reload()
             return
         try:
@@ -390,9 +408,20 @@ class PatientRecord(QWidget):
             self.pending_label.setStyleSheet("color: #5f6368;")
         self.save_button.setEnabled(dirty)
         self.cancel_button.setEnabled(dirty)
-        if dirty != self._was_dirty:
-            self._was_dirty = dirty
-            self.unsavedChanged.emit(dirty)
+        self._emit_unsaved()
+
+    def _emit_unsaved(self) -> None:
+        self._dirty_watch.update(self.has_unsaved_changes())
+
+    def _on_care_plan_unsaved_changed(self, _dirty: bool) -> None:
+        self._emit_unsaved()
+
+    def _on_save_key_activated(self) -> None:
+        """Ctrl+S saves what the user is looking at: the care plan on its tab."""
+        if self.tabs.currentWidget() is self.care_plan:
+            self.care_plan.save()
+        else:
+            self.save()
 
     # ------------------------------------------------------------------ saving
 

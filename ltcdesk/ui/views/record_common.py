@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -163,6 +164,31 @@ def banner(name: str, bg: str, border: str) -> tuple[QFrame, QLabel, QHBoxLayout
     row.addWidget(label, 1)
     frame.hide()
     return frame, label, row
+
+
+class DirtyWatch:
+    """Calls ``emit(dirty)`` only when the unsaved state changes (an ``unsavedChanged``)."""
+
+    def __init__(self, emit: Callable[[bool], object]) -> None:
+        self._emit = emit
+        self._dirty = False
+
+    def update(self, dirty: bool) -> None:
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self._emit(dirty)
+
+
+def ask_discard(parent: QWidget, question: str) -> bool:
+    """Ask before unsaved edits are thrown away; True if the user says discard them."""
+    answer = QMessageBox.question(
+        parent,
+        "Unsaved changes",
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def button_strip(*buttons: QPushButton) -> QHBoxLayout:

@@ -112,7 +112,7 @@ class TrendChart(QWidget):
             0,
             0,
         )
-        plot.setRight(self.width() - pad - marker - 1)
+        plot.setRight(self.width() - pad - 2 * marker - 1)  # room for the last square
         plot.setBottom(self.height() - pad - line - marker)
         if plot.width() < 10 or plot.height() < 10:
             return

@@ -366,3 +366,33 @@ def test_scrolling_to_the_end_shows_every_patient_in_name_order(qtbot, make_view
     counts = [int(view.model.index(r, Column.LTC_COUNT).data()) for r in range(300)]
     assert counts == sorted(counts, reverse=True)
     assert counts[0] == max(r.ltc_count for r in everyone)
+
+
+def test_care_plans_of_my_caseload_print_one_pdf_each_and_cancel_keeps_whole_files(
+    qtbot, make_view, demo, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QProgressDialog
+    from pypdf import PdfReader
+
+    matron = build_services(demo.db, "m.okafor")
+    view = make_view(matron, "mine")
+    assert view.plans_button.isEnabled()
+    plans = matron.careplans.plans_for_caseload("m.okafor")
+    assert len(plans) >= 3
+    view.print_plans(tmp_path / "all")
+    files = sorted((tmp_path / "all").iterdir())
+    assert len(files) == len(plans)
+    assert view.message_label.text() == f"Saved {len(plans)} care plans to all."
+    first = PdfReader(files[0]).pages[0].extract_text()
+    assert "My care and support plan" in first
+
+    asked = iter([False, False, True])  # Cancel pressed while the third is due
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: next(asked, True))
+    view.print_plans(tmp_path / "some")
+    assert len(list((tmp_path / "some").iterdir())) == 2
+    assert view.message_label.text() == f"Stopped: saved 2 of {len(plans)} care plans to some."
+
+    team = make_view(demo, "team")
+    assert not team.plans_button.isEnabled()  # whose caseload? choose a key worker first
+    team.set_worker_filter("m.okafor")
+    assert team.plans_button.isEnabled()

@@ -167,6 +167,11 @@ class CaseloadView(QWidget):
         self.level_button = self._button("changeLevelButton", "Change &level…", "Change level")
         self.export_button = self._button("exportCsvButton", "E&xport CSV…", "Export CSV")
         self.print_button = self._button("printListButton", "&Print list…", "Print list")
+        self.plans_button = self._button("printPlansButton", "Care p&lans…", "Print care plans")
+        self.plans_button.setToolTip(
+            "Save the agreed care plan of everyone on this caseload as PDFs, one per person"
+        )
+        self.plans_button.clicked.connect(self._on_plans_button_clicked)
         self.transfer_button.setToolTip("Transfer the selected patients to another key worker")
         self.level_button.setToolTip("Step the selected patients up or down a level of care")
         self.export_button.setToolTip("Save the patients shown as a spreadsheet (CSV)")
@@ -185,6 +190,7 @@ class CaseloadView(QWidget):
             self.level_button,
             self.export_button,
             self.print_button,
+            self.plans_button,
         ):
             bottom.addWidget(button)
 
@@ -381,6 +387,7 @@ class CaseloadView(QWidget):
         self.level_button.setEnabled(bool(selected) and can_change)
         self.export_button.setEnabled(shown > 0)
         self.print_button.setEnabled(shown > 0)
+        self.plans_button.setEnabled(self.plans_worker() is not None and not self._loading)
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -447,6 +454,42 @@ class CaseloadView(QWidget):
 
     def _on_export_button_clicked(self) -> None:
         self.export_csv()
+
+    def plans_worker(self) -> str | None:
+        """Whose caseload's care plans "Care plans…" prints: mine, or the key worker chosen."""
+        if self._mode == "mine":
+            return self._services.username
+        worker = self.worker_filter.currentData()
+        return str(worker) if worker else None
+
+    def _on_plans_button_clicked(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        worker = self.plans_worker()
+        if worker is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Save the care plans in…")
+        if folder:
+            self.print_plans(Path(folder))
+
+    def print_plans(self, folder: Path) -> None:
+        from ltcdesk.ui.dialogs.care_plan_batch import export_caseload_plans
+
+        worker = self.plans_worker()
+        assert worker is not None
+        try:
+            written, total = export_caseload_plans(
+                self, self._services.careplans, worker, folder, self._my_name()
+            )
+        except (DomainError, OSError) as exc:
+            QMessageBox.warning(self, "Care plans", str(exc))
+            return
+        if written == total:
+            self.message_label.setText(f"Saved {written} care plans to {folder.name}.")
+        else:
+            self.message_label.setText(
+                f"Stopped: saved {written} of {total} care plans to {folder.name}."
+            )
 
     def _on_print_button_clicked(self) -> None:
         self.print_list()

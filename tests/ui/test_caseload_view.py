@@ -371,8 +371,8 @@ def test_scrolling_to_the_end_shows_every_patient_in_name_order(qtbot, make_view
 def test_care_plans_of_my_caseload_print_one_pdf_each_and_cancel_keeps_whole_files(
     qtbot, make_view, demo, tmp_path, monkeypatch
 ):
-    from PySide6.QtWidgets import QProgressDialog
     from pypdf import PdfReader
+    from PySide6.QtWidgets import QProgressDialog
 
     matron = build_services(demo.db, "m.okafor")
     view = make_view(matron, "mine")

@@ -17,7 +17,7 @@ TOOLS="poppler-utils xvfb xauth"
 set_name=${1:-all}
 case "$set_name" in
     test) wanted="$QT_OFFSCREEN $TOOLS" ;;
-    run)  wanted="$QT_OFFSCREEN $QT_X11" ;;
+    run)  wanted="$QT_OFFSCREEN $QT_X11 poppler-utils" ;;  # pdftoppm: printing on paper
     all)  wanted="$QT_OFFSCREEN $QT_X11 $TOOLS" ;;
     *) echo "usage: $0 [test|run|all]" >&2; exit 2 ;;
 esac

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -318,6 +318,33 @@ def test_print_to_pdf_writes_the_goal(qtbot, services, registered, tmp_path, mon
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(target.read_bytes())).pages)
     assert "corner shop" in " ".join(text.split())
     assert "Saved to" in dialog.status.text()
+
+
+def test_print_on_paper_sends_every_page_to_the_printer(
+    qtbot, services, registered, tmp_path, monkeypatch
+):
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    from ltcdesk.reports.care_plan import render_care_plan_pdf
+
+    agreed_plan(registered)
+    _record, tab = open_plan(qtbot, services)
+    click(qtbot, tab.print_button)
+    dialog = tab.print_dialog
+    paper = tmp_path / "printed.pdf"  # a printer that writes a file, as a test stand-in
+    dialog.printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    dialog.printer.setOutputFileName(str(paper))
+    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QPrintDialog.DialogCode.Accepted)
+    click(qtbot, dialog.print_button)
+    plan = services.careplans.agreed(NHS)
+    expected = len(
+        PdfReader(
+            io.BytesIO(render_care_plan_pdf(plan, printed_by="x", printed_at=datetime.now()))
+        ).pages
+    )
+    assert len(PdfReader(paper).pages) == expected
+    assert dialog.status.text() == f"Sent {expected} pages to the printer."
 
 
 def test_follow_up_of_an_agreed_goal_adds_to_its_trend(qtbot, services, registered):

@@ -11,9 +11,11 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QPageSize
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QDialog,
     QFileDialog,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ltcdesk.domain.errors import DomainError
 from ltcdesk.services.careplan_views import CarePlanView
 from ltcdesk.ui import tasks
 from ltcdesk.ui.views.record_common import button, named
@@ -59,7 +62,7 @@ def _remove_previews() -> None:
 
 
 class PrintPlanDialog(QDialog):
-    """Choose a kind of copy, then Save as PDF… or Preview."""
+    """Choose a kind of copy, then Preview, Print… or Save as PDF…"""
 
     def __init__(self, plan: CarePlanView, printed_by: str, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -89,13 +92,18 @@ class PrintPlanDialog(QDialog):
         self.save_button = button("savePlanPdfButton", "&Save as PDF…", "Save as PDF")
         self.save_button.setDefault(True)
         self.preview_button = button("previewPlanButton", "Pre&view", "Preview the PDF")
+        self.print_button = button("printPlanToPrinterButton", "&Print…", "Print on paper")
         self.close_button = button("printCloseButton", "Close", "Close")
+        self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        self.printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        self.print_button.clicked.connect(self._on_print_button_clicked)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.preview_button.clicked.connect(self._on_preview_button_clicked)
         self.close_button.clicked.connect(self.accept)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.preview_button)
+        row.addWidget(self.print_button)
         row.addWidget(self.save_button)
         row.addWidget(self.close_button)
         layout = QVBoxLayout(self)
@@ -120,7 +128,7 @@ class PrintPlanDialog(QDialog):
         )
 
     def _busy(self, busy: bool, message: str = "") -> None:
-        for push in (self.save_button, self.preview_button):
+        for push in (self.save_button, self.preview_button, self.print_button):
             push.setEnabled(not busy)
         if message:
             self.status.setStyleSheet("")
@@ -158,6 +166,26 @@ class PrintPlanDialog(QDialog):
         self._busy(False)
         self.status.setStyleSheet(ERROR_STYLE)
         self.status.setText(f"The PDF could not be written: {exc}")
+
+    def _on_print_button_clicked(self) -> None:
+        from ltcdesk.ui.printing import print_pdf
+
+        chooser = QPrintDialog(self.printer, self)
+        chooser.setObjectName("choosePrinterDialog")
+        if chooser.exec() != QDialog.DialogCode.Accepted:
+            return
+        self._busy(True, "Printing…")
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            pages = print_pdf(self._render(), self.printer)
+        except DomainError as exc:
+            self._busy(False)
+            self.status.setStyleSheet(ERROR_STYLE)
+            self.status.setText(str(exc))
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._busy(False, f"Sent {pages} page{'s' if pages != 1 else ''} to the printer.")
 
     def _on_preview_button_clicked(self) -> None:
         self._busy(True, "Preparing the preview…")

@@ -1,0 +1,59 @@
+"""Printing a PDF the reports made on a real printer: poppler's pdftoppm turns each page
+into an image, which is painted on the chosen QPrinter page by page. The page images live
+in a temporary folder that is removed as soon as the pages are sent."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtPrintSupport import QPrinter
+
+from ltcdesk.domain.errors import DomainError
+
+DPI = 200  # sharp text on paper, a second or two for a long plan
+
+
+def print_pdf(pdf: bytes, printer: QPrinter, *, dpi: int = DPI) -> int:
+    """Send every page of ``pdf`` to ``printer``; returns the number of pages printed."""
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        raise DomainError(
+            "Printing needs the poppler-utils package (pdftoppm). Save as PDF and print "
+            "from your PDF viewer instead, or ask IT to install it."
+        )
+    with tempfile.TemporaryDirectory(prefix="ltcdesk-print-") as folder:
+        source = Path(folder) / "document.pdf"
+        source.write_bytes(pdf)
+        try:
+            subprocess.run(
+                [tool, "-r", str(dpi), "-png", str(source), str(Path(folder) / "page")],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+        except (subprocess.SubprocessError, OSError) as exc:
+            raise DomainError(f"The pages could not be prepared for printing ({exc}).") from exc
+        pages = sorted(Path(folder).glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise DomainError("The printer could not be started. Check it is switched on.")
+        try:
+            for number, page in enumerate(pages):
+                if number:
+                    printer.newPage()
+                image = QImage(str(page))
+                area = painter.viewport()
+                size = image.size()
+                size.scale(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                painter.setViewport(area.x(), area.y(), size.width(), size.height())
+                painter.setWindow(image.rect())
+                painter.drawImage(0, 0, image)
+                painter.setViewport(area)
+        finally:
+            painter.end()
+        return len(pages)

@@ -563,8 +563,13 @@ _EXTENSION_NAMES = (
     "ltcdesk.cli_audit",
     "ltcdesk.cli_security",
     "ltcdesk.cli_careplan",
+    "ltcdesk.cli_assessment",
+    "ltcdesk.cli_conversation",
 )
-_GROUPS = ("patient", "practice", "staff", "user", "audit", "careplan")
+_GROUPS = (
+    "patient", "practice", "staff", "user", "audit", "careplan", "assessment", "conversation",
+    "navigator",
+)  # fmt: skip
 
 
 def _extensions() -> list[Any]:

@@ -13,6 +13,8 @@ The matrix, as the README documents it:
   demographics, carers and consent; works on care plans with the person (goals, scores,
   follow-ups, drafts, starting a review). Reads conditions and caseloads, changes neither.
   Does not agree or close a plan: the agreement is recorded by a named professional.
+  Records assessments (EDIT_ASSESSMENT_SOCIAL) but edits only their non-clinical domains;
+  the clinical domains need EDIT_ASSESSMENT (clinical roles and team lead).
 * **Administrator**: accounts, settings, the audit log, staff and practices, backups; also
   the non-clinical parts of a record a records clerk keeps: registering patients, editing
   their details, recording a death notified to the practice. No clinical editing:
@@ -47,6 +49,8 @@ class Action(StrEnum):
     VIEW_AUDIT = "audit.view"
     EDIT_CARE_PLAN = "careplan.edit"
     AGREE_CARE_PLAN = "careplan.agree"
+    EDIT_ASSESSMENT = "assessment.edit"
+    EDIT_ASSESSMENT_SOCIAL = "assessment.edit_social"
 
     @property
     def description(self) -> str:
@@ -77,6 +81,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.VIEW_AUDIT: _LEADS,
     Action.EDIT_CARE_PLAN: _TEAM | {Role.CARE_NAVIGATOR},
     Action.AGREE_CARE_PLAN: _TEAM,
+    Action.EDIT_ASSESSMENT: _TEAM,
+    Action.EDIT_ASSESSMENT_SOCIAL: _TEAM | {Role.CARE_NAVIGATOR},
 }
 
 _DESCRIPTIONS = {
@@ -97,6 +103,8 @@ _DESCRIPTIONS = {
     Action.VIEW_AUDIT: "view the audit log",
     Action.EDIT_CARE_PLAN: "edit care plans",
     Action.AGREE_CARE_PLAN: "agree or close care plans",
+    Action.EDIT_ASSESSMENT: "edit the clinical domains of an assessment",
+    Action.EDIT_ASSESSMENT_SOCIAL: "record assessments",
 }
 
 

@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 typed ORM. Importing this package registers every table on Base.metadata."""
 
+from ltcdesk.models.assessment import Assessment, AssessmentDomain, AssessmentNeedGoal
 from ltcdesk.models.audit import AuditChain, AuditEntry
 from ltcdesk.models.base import Base, utcnow
 from ltcdesk.models.careplan import (
@@ -13,10 +14,21 @@ from ltcdesk.models.careplan import (
     PlanGoal,
 )
 from ltcdesk.models.caseload import CaseloadAssignment
+from ltcdesk.models.conversation import (
+    Conversation,
+    ConversationFollowUp,
+    ConversationSignpost,
+    ConversationTopic,
+    ConversationTopicNote,
+    NavigatorAssignment,
+)
 from ltcdesk.models.patient import Carer, ConditionType, ConsentRecord, Patient, PatientCondition
 from ltcdesk.models.staff import Practice, Setting, StaffMember, Team
 
 __all__ = [
+    "Assessment",
+    "AssessmentDomain",
+    "AssessmentNeedGoal",
     "AuditChain",
     "AuditEntry",
     "Base",
@@ -25,8 +37,14 @@ __all__ = [
     "CaseloadAssignment",
     "ConditionType",
     "ConsentRecord",
+    "Conversation",
+    "ConversationFollowUp",
+    "ConversationSignpost",
+    "ConversationTopic",
+    "ConversationTopicNote",
     "GoalScore",
     "GoalStep",
+    "NavigatorAssignment",
     "Patient",
     "PatientCondition",
     "PlanAgendaItem",

@@ -55,6 +55,8 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.VIEW_AUDIT: {R.ADMIN, R.TEAM_LEAD},
     Action.EDIT_CARE_PLAN: TEAM | {R.CARE_NAVIGATOR},
     Action.AGREE_CARE_PLAN: TEAM,
+    Action.EDIT_ASSESSMENT: TEAM,
+    Action.EDIT_ASSESSMENT_SOCIAL: TEAM | {R.CARE_NAVIGATOR},
 }
 # Tables a refusal must leave exactly as they were (the audit log gains its "denied" row).
 _AUDIT_TABLES = {"audit_log", "audit_chain"}
@@ -225,6 +227,30 @@ def _agreed(w: World) -> tuple[str, int]:
     return nhs, plan.goals[0].id
 
 
+def _assess(w: World, user: str = "lead") -> Any:
+    from ltcdesk.services.assessments import AssessmentService
+
+    return AssessmentService(w.db.sessions, user, today=lambda: TODAY)
+
+
+def _assessment(w: World) -> tuple[str, int, int]:
+    nhs = w.patient()
+    started = _assess(w).start(nhs, "face_to_face")
+    return nhs, started.id, started.lock_version
+
+
+def _social_edit() -> Any:
+    from ltcdesk.services.assessments import DomainEdit
+
+    return {"housing": DomainEdit({"home_hazards": True})}
+
+
+def _clinical_edit() -> Any:
+    from ltcdesk.services.assessments import DomainEdit
+
+    return {"medicines": DomainEdit({"regular_medicines": 12})}
+
+
 def _version(w: World) -> tuple[str, int]:
     nhs = w.patient()
     return nhs, w.patients().get(nhs).version
@@ -375,6 +401,30 @@ PROBES: dict[Action, list[Probe]] = {
             "CarePlanService.close",
             lambda w, u, t: _plans(w, u).close(t[0], "Moved away"),
             _agreed,
+        ),
+    ],
+    Action.EDIT_ASSESSMENT_SOCIAL: [
+        Probe(
+            "AssessmentService.start",
+            lambda w, u, nhs: _assess(w, u).start(nhs, "telephone"),
+            World.patient,
+        ),
+        Probe(
+            "AssessmentService.save (a non-clinical domain)",
+            lambda w, u, t: _assess(w, u).save(t[0], t[1], _social_edit(), t[2]),
+            _assessment,
+        ),
+        Probe(
+            "AssessmentService.complete",
+            lambda w, u, t: _assess(w, u).complete(t[0], t[1], t[2]),
+            _assessment,
+        ),
+    ],
+    Action.EDIT_ASSESSMENT: [
+        Probe(
+            "AssessmentService.save (a clinical domain)",
+            lambda w, u, t: _assess(w, u).save(t[0], t[1], _clinical_edit(), t[2]),
+            _assessment,
         ),
     ],
     Action.MANAGE_ACCOUNTS: [

@@ -40,6 +40,7 @@ from ltcdesk.domain.errors import DomainError, ValidationError
 from ltcdesk.domain.nhs_number import format_nhs
 from ltcdesk.fileio import write_atomically
 from ltcdesk.services.audit import DEFAULT_LIMIT, AuditFilter, AuditRow, AuditService
+from ltcdesk.ui.models import reorder_keeping_indexes
 from ltcdesk.ui.widgets import ERROR_STYLE, OK_STYLE, ErrorLabel, OptionalDateEdit, field_message
 
 Index = QModelIndex | QPersistentModelIndex
@@ -151,15 +152,9 @@ class AuditTableModel(QAbstractTableModel):
         if not 0 <= column < len(Column):
             return
         self._sort = (column, order)
-        self.layoutAboutToBeChanged.emit()
-        old = self.persistentIndexList()
-        ids = [self._rows[i.row()].id for i in old]
-        self._apply_sort(column, order)
-        where = {r.id: n for n, r in enumerate(self._rows)}
-        self.changePersistentIndexList(
-            old, [self.index(where[i], p.column()) for i, p in zip(ids, old, strict=True)]
+        reorder_keeping_indexes(
+            self, lambda n: self._rows[n].id, lambda: self._apply_sort(column, order)
         )
-        self.layoutChanged.emit()
 
     def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
         pairs = list(zip(self._rows, self._texts, strict=True))

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ltcdesk.domain.vocab import MATRON_CASELOAD_LIMIT, Role
 from ltcdesk.services.caseload import WorkerCaseload
+from ltcdesk.ui.models import reorder_keeping_indexes
 
 if TYPE_CHECKING:
     from ltcdesk.app import Services
@@ -260,15 +261,9 @@ class TeamCaseloadTableModel(QAbstractTableModel):
         if not 0 <= column < len(Column):
             return
         self._sort = (column, order)
-        self.layoutAboutToBeChanged.emit()
-        old = self.persistentIndexList()
-        usernames = [self._workers[i.row()].username for i in old]
-        self._apply_sort(column, order)
-        rows = {w.username: n for n, w in enumerate(self._workers)}
-        self.changePersistentIndexList(
-            old, [self.index(rows[u], i.column()) for u, i in zip(usernames, old, strict=True)]
+        reorder_keeping_indexes(
+            self, lambda n: self._workers[n].username, lambda: self._apply_sort(column, order)
         )
-        self.layoutChanged.emit()
 
     def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
         self._workers.sort(key=_sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)

@@ -39,7 +39,8 @@ def ensure_admin(
     The row has no password, so nobody can sign in as it until the first administrator is
     set up (``AccountService.create_first_admin``, ``ltcdesk user add --admin``), which
     gives this row its password. Used by scripts and tests that act through the services
-    without signing in; the command line and the GUI never call it.
+    without signing in (through ``build_main_window``); the command line never calls it,
+    and in ``run_gui`` it finds the first administrator already there and does nothing.
     """
     name = validate.username(username)
     with sessions.begin() as s:

@@ -14,9 +14,11 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from ltcdesk.db import Database, is_empty, open_database
 from ltcdesk.services.accounts import AccountAdmin, AccountService, SignedIn
+from ltcdesk.services.assessments import AssessmentService
 from ltcdesk.services.audit import AuditService
 from ltcdesk.services.careplans import CarePlanService
 from ltcdesk.services.caseload import CaseloadService
+from ltcdesk.services.conversations import ConversationService
 from ltcdesk.services.patients import PatientService
 from ltcdesk.services.settings import SettingsService
 from ltcdesk.services.setup import SetupService, ensure_admin
@@ -38,6 +40,8 @@ class Services:
     settings: SettingsService
     audit: AuditService
     careplans: CarePlanService
+    assessments: AssessmentService
+    conversations: ConversationService
 
 
 def build_services(db: Database, username: str) -> Services:
@@ -51,6 +55,8 @@ def build_services(db: Database, username: str) -> Services:
         settings=SettingsService(db.sessions, username),
         audit=AuditService(db.sessions, username),
         careplans=CarePlanService(db.sessions, username),
+        assessments=AssessmentService(db.sessions, username),
+        conversations=ConversationService(db.sessions, username),
     )
 
 

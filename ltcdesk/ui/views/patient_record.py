@@ -31,7 +31,9 @@ from ltcdesk.domain.errors import DomainError, StaleRecordError, ValidationError
 from ltcdesk.domain.permissions import Action, allowed
 from ltcdesk.services.patients import PatientDetail, RecordEdits
 from ltcdesk.ui.dialogs.add_to_caseload import AddToCaseloadDialog
+from ltcdesk.ui.views.assessment_tab import AssessmentTab
 from ltcdesk.ui.views.care_plan_tab import CarePlanTab
+from ltcdesk.ui.views.conversations_tab import ConversationsTab
 from ltcdesk.ui.views.record_carers import CarersTab
 from ltcdesk.ui.views.record_common import (
     DirtyWatch,
@@ -57,7 +59,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-PLACEHOLDER_TABS = ("Assessment", "Conversations", "Events")
+PLACEHOLDER_TABS = ("Events",)
 
 
 class PatientRecord(QWidget):
@@ -110,9 +112,16 @@ class PatientRecord(QWidget):
         self._history = HistoryTab()
         self.tabs.addTab(self._history, "Caseload &history")
         self.care_plan = CarePlanTab(services, self._nhs, self._role, staff)
-        self.care_plan.unsavedChanged.connect(self._on_care_plan_unsaved_changed)
+        self.care_plan.unsavedChanged.connect(self._on_tab_unsaved_changed)
         self.care_plan.planChanged.connect(lambda: self.saved.emit(self._nhs))
         self.tabs.addTab(self.care_plan, "Care &plan")
+        self.assessment = AssessmentTab(services, self._nhs, self._role)
+        self.assessment.unsavedChanged.connect(self._on_tab_unsaved_changed)
+        self.assessment.assessmentChanged.connect(lambda: self.saved.emit(self._nhs))
+        self.tabs.insertTab(self.tabs.indexOf(self.care_plan), self.assessment, "&Assessment")
+        self.conversations = ConversationsTab(services, self._nhs, self._role)
+        self.conversations.conversationRecorded.connect(lambda: self.saved.emit(self._nhs))
+        self.tabs.addTab(self.conversations, "Con&versations")
         for name in PLACEHOLDER_TABS:
             label = QLabel(f"{name}\n\nComing in a later release.")
             label.setObjectName(name.lower().replace(" ", "") + "Placeholder")
@@ -160,7 +169,11 @@ class PatientRecord(QWidget):
 
     def has_unsaved_changes(self) -> bool:
         """Unsaved edits anywhere in the record, the care plan included."""
-        return self._record_dirty() or self.care_plan.has_unsaved_changes()
+        return (
+            self._record_dirty()
+            or self.care_plan.has_unsaved_changes()
+            or self.assessment.has_unsaved_changes()
+        )
 
     def _record_dirty(self) -> bool:
         return self._draft.base is not None and self.pending_edits() != RecordEdits()
@@ -205,6 +218,8 @@ class PatientRecord(QWidget):
         what = "your unsaved changes"
         if self.care_plan.has_unsaved_changes():
             what += " (including the care plan)"
+        elif self.assessment.has_unsaved_changes():
+            what += " (including the assessment)"
         return ask_discard(self, f"Discard {what}?")
 
     def reload(self) -> None:
@@ -217,6 +232,8 @@ class PatientRecord(QWidget):
     def refresh(self) -> None:
         """Something changed elsewhere: reload, or update only what shows if edits are pending."""
         self.care_plan.refresh()
+        self.assessment.refresh()
+        self.conversations.refresh()
         if not self._record_dirty():
             self.reload()
             return
@@ -413,13 +430,15 @@ class PatientRecord(QWidget):
     def _emit_unsaved(self) -> None:
         self._dirty_watch.update(self.has_unsaved_changes())
 
-    def _on_care_plan_unsaved_changed(self, _dirty: bool) -> None:
+    def _on_tab_unsaved_changed(self, _dirty: bool) -> None:
         self._emit_unsaved()
 
     def _on_save_key_activated(self) -> None:
-        """Ctrl+S saves what the user is looking at: the care plan on its tab."""
+        """Ctrl+S saves what the user is looking at: the care plan or assessment on its tab."""
         if self.tabs.currentWidget() is self.care_plan:
             self.care_plan.save()
+        elif self.tabs.currentWidget() is self.assessment:
+            self.assessment.save()
         else:
             self.save()
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,12 +78,14 @@ class AssessmentDomain(Base):
     note: Mapped[str | None] = mapped_column(Text)
     need_identified: Mapped[bool] = mapped_column(Boolean, default=False)
     need_text: Mapped[str | None] = mapped_column(String(500))
+    # The assessor confirmed (or changed) this domain in this assessment.
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     assessment: Mapped[Assessment] = relationship(back_populates="domains")
 
 
 class AssessmentNeedGoal(Base):
-    """A need turned into a care plan goal ("linking back to the need")."""
+    """A need turned into a care plan goal or team action ("linking back to the need")."""
 
     __tablename__ = "assessment_need_goals"
 
@@ -94,5 +97,9 @@ class AssessmentNeedGoal(Base):
         ForeignKey("care_plan_goals.id", ondelete="SET NULL"), index=True
     )
     goal_key: Mapped[str | None] = mapped_column(String(32))
+    # Or a team action ("who does what") instead of a goal.
+    contribution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("care_plan_contributions.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))

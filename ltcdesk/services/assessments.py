@@ -6,23 +6,25 @@ field), a note, and a "need identified" flag with a short description. ``start``
 draft pre-filled from the previous assessment (every domain copied, for the assessor to
 confirm or change); ``save`` replaces the domains edited, in one transaction, version-checked;
 ``complete`` closes it. ``differences`` lists what changed since the previous assessment,
-``needs`` the flagged needs, and ``need_to_goal`` turns a need into a goal in the patient's
-care plan draft (starting a draft, or a review of the agreed plan, when there is none),
-linking back to the need.
+``needs`` the flagged needs, and ``need_to_goal`` / ``need_to_action`` turn a need into a
+goal or a team action in the patient's care plan draft (starting a draft, or a review of
+the agreed plan, when there is none), linking back to the need. A pre-filled assessment is
+completed only when the assessor has confirmed (or changed) every domain.
 
 Permissions: reading needs VIEW_PATIENT; starting, saving and completing need
 EDIT_ASSESSMENT_SOCIAL (clinical roles, team lead, care navigator); changing a CLINICAL
 domain needs EDIT_ASSESSMENT as well (clinical roles, team lead): a care navigator's save
-that changes a clinical domain is refused as a whole, and the refusal audited. Turning a
-need into a goal needs EDIT_CARE_PLAN. Every write and view is audited, with ids and counts
-only, never the person's words.
+that changes (or confirms) a clinical domain is refused as a whole, and the refusal
+audited; a clinical domain sent back exactly as stored is not a change. Turning a need
+into a goal or team action needs EDIT_CARE_PLAN. Every write and view is audited, with ids
+and counts only, never the person's words.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,6 +44,7 @@ from ltcdesk.models import (
     AssessmentNeedGoal,
     CarePlan,
     Patient,
+    PlanContribution,
     PlanGoal,
     utcnow,
 )
@@ -64,6 +67,8 @@ class DomainEdit:
     note: str | None = None
     need_identified: bool = False
     need_text: str | None = None
+    # The assessor confirms each domain of a pre-filled assessment (or changes it).
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,9 +81,12 @@ class DomainView:
     note: str | None
     need_identified: bool
     need_text: str | None
+    confirmed: bool = False
 
     def edit(self) -> DomainEdit:
-        return DomainEdit(dict(self.fields), self.note, self.need_identified, self.need_text)
+        return DomainEdit(
+            dict(self.fields), self.note, self.need_identified, self.need_text, self.confirmed
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,11 @@ class Need:
     label: str
     text: str
     goal_id: int | None  # the care plan goal it was turned into, if any
+    action_id: int | None = None  # or the care plan team action ("who does what")
+
+    @property
+    def linked(self) -> bool:
+        return self.goal_id is not None or self.action_id is not None
 
 
 @dataclass(frozen=True)
@@ -138,6 +151,10 @@ def _content(row: AssessmentDomain) -> tuple[object, ...]:
     return (_fields(row), row.note, bool(row.need_identified), row.need_text)
 
 
+def _stored(row: AssessmentDomain) -> tuple[object, ...]:
+    return (*_content(row), bool(row.confirmed))
+
+
 def _domain_view(row: AssessmentDomain) -> DomainView:
     spec = ad.domain(row.domain)
     stored = _fields(row)
@@ -151,6 +168,7 @@ def _domain_view(row: AssessmentDomain) -> DomainView:
         row.note,
         bool(row.need_identified),
         row.need_text,
+        bool(row.confirmed),
     )
 
 
@@ -159,7 +177,9 @@ def _ordered(rows: list[AssessmentDomain]) -> list[AssessmentDomain]:
     return sorted((r for r in rows if r.domain in order), key=lambda r: order[r.domain])
 
 
-def _checked(key: str, edit: DomainEdit) -> tuple[dict[str, object], str | None, bool, str | None]:
+def _checked(
+    key: str, edit: DomainEdit
+) -> tuple[dict[str, object], str | None, bool, str | None, bool]:
     spec = ad.domain(key)
     values = ad.check_fields(spec, dict(edit.fields))
     name = spec.label.lower()
@@ -168,7 +188,7 @@ def _checked(key: str, edit: DomainEdit) -> tuple[dict[str, object], str | None,
     need = bool(edit.need_identified)
     if need and not need_text:
         raise ValidationError(f"{name}: need", "describe the need identified")
-    return values, note, need, need_text if need else None
+    return values, note, need, need_text if need else None, bool(edit.confirmed)
 
 
 class AssessmentService(ServiceBase):
@@ -365,15 +385,21 @@ class AssessmentService(ServiceBase):
                 raise StaleRecordError("This assessment", by, a.updated_at)
             rows = {r.domain: r for r in a.domains}
             checked = {key: _checked(key, edit) for key, edit in edits.items()}
-            changed = [key for key, c in checked.items() if c != _content(rows[key])]
+            changed = [key for key, c in checked.items() if c != _stored(rows[key])]
+            # Confirming a clinical domain is a clinical judgement too.
             clinical = [key for key in changed if key in ad.CLINICAL_DOMAINS]
             if clinical and not allowed(actor.role, Action.EDIT_ASSESSMENT):
                 self._actor(s, Action.EDIT_ASSESSMENT)  # audited refusal; nothing written
+            edited: list[str] = []
             for key in changed:
-                values, note, need, need_text = checked[key]
+                values, note, need, need_text, confirmed = checked[key]
                 row = rows[key]
+                if (values, note, need, need_text) != _content(row):
+                    edited.append(key)
+                    confirmed = True  # changing a domain confirms it
                 row.fields_json = json.dumps(values, sort_keys=True)
                 row.note, row.need_identified, row.need_text = note, need, need_text
+                row.confirmed = confirmed
             a.updated_at, a.updated_by_id = utcnow(), actor.id
             s.flush()
             self._audit(
@@ -383,8 +409,13 @@ class AssessmentService(ServiceBase):
                 "assessment",
                 entity_id=a.id,
                 patient_id=patient.id,
-                summary=f"Saved assessment: {len(changed)} domains changed"
-                + (f" ({', '.join(sorted(changed))})" if changed else ""),
+                summary=f"Saved assessment: {len(edited)} domains changed"
+                + (f" ({', '.join(sorted(edited))})" if edited else "")
+                + (
+                    f", {len(changed) - len(edited)} confirmed"
+                    if len(changed) > len(edited)
+                    else ""
+                ),
             )
             return self._view(s, patient, a)
 
@@ -400,6 +431,12 @@ class AssessmentService(ServiceBase):
             if expected_lock_version is not None and a.lock_version != expected_lock_version:
                 by = a.updated_by.display_name if a.updated_by else None
                 raise StaleRecordError("This assessment", by, a.updated_at)
+            left = [ad.domain(r.domain).label for r in _ordered(list(a.domains)) if not r.confirmed]
+            if left:
+                raise ConflictError(
+                    f"Confirm or change each domain before completing; {len(left)} still to "
+                    f"confirm: {', '.join(left)}."
+                )
             a.status = COMPLETE
             a.updated_at, a.updated_by_id = utcnow(), actor.id
             s.flush()
@@ -426,22 +463,16 @@ class AssessmentService(ServiceBase):
     ) -> Need:
         """Turn a domain's flagged need into a goal in the patient's care plan draft (a new
         draft, or a review of the agreed plan, is started when there is no draft), with the
-        need's description as the goal, linked back to the need. Importance and confidence
-        start where given (the person re-scores them when the plan is discussed)."""
-        spec = ad.domain(domain)
-        with self._writing(nhs, assessment_id) as s:
-            actor = self._actor(s, Action.EDIT_CARE_PLAN)
-            for value, name in ((importance, "importance"), (confidence, "confidence")):
-                if not 0 <= value <= 10:
-                    raise ValidationError(name, "must be between 0 and 10")
-            patient = self._patient(s, nhs, for_update=True)
-            a = self._load(s, patient, assessment_id)
-            row = next(r for r in a.domains if r.domain == spec.key)
-            if not row.need_identified or not row.need_text:
-                raise ConflictError(f"{spec.label}: no need is identified to turn into a goal.")
-            if self._link(s, row) is not None:
-                raise ConflictError(f"{spec.label}: this need is already a goal in the plan.")
-            plan, started = self._plan_draft(s, patient, actor)
+        need's description as the goal, linked back to the need. The scores start in the
+        middle of the scale unless given, and the goal's comment says they are still to be
+        agreed with the person (who scores them when the plan is discussed)."""
+        for value, name in ((importance, "importance"), (confidence, "confidence")):
+            if not 0 <= value <= 10:
+                raise ValidationError(name, "must be between 0 and 10")
+
+        def add(s: Session, plan: CarePlan, row: AssessmentDomain, a: Assessment,
+                actor: Actor) -> tuple[AssessmentNeedGoal, str]:  # fmt: skip
+            label = ad.domain(row.domain).label
             goal = PlanGoal(
                 goal_key=uuid.uuid4().hex,
                 position=len(plan.goals) + 1,
@@ -450,32 +481,79 @@ class AssessmentService(ServiceBase):
                 confidence=confidence,
                 quick_win=False,
                 status="active",
-                comment=None,
+                comment=f"From the assessment of {a.assessed_on:%d/%m/%Y} ({label}). "
+                "Scores to be agreed with the person.",
             )
             plan.goals.append(goal)
             score_point(goal, actor.id, self._today())
-            plan.updated_at, plan.updated_by_id = utcnow(), actor.id
             s.flush()
-            s.add(
-                AssessmentNeedGoal(
-                    domain_entry_id=row.id,
-                    goal_id=goal.id,
-                    goal_key=goal.goal_key,
-                    created_at=utcnow(),
-                    created_by_id=actor.id,
-                )
+            return AssessmentNeedGoal(goal_id=goal.id, goal_key=goal.goal_key), f"goal {goal.id}"
+
+        return self._link_need(nhs, assessment_id, domain, "goal", add)
+
+    def need_to_action(self, nhs: str, assessment_id: int, domain: str, who: str) -> Need:
+        """Turn a domain's flagged need into a team action ("who does what") in the
+        patient's care plan draft, started as for ``need_to_goal``, linked back to the need.
+        ``who`` is the person or role who will act, e.g. "Community matron"."""
+        who_text = validate.text(who, "who", max_len=200)
+        if not who_text:
+            raise ValidationError("who", "say who will do it")
+
+        def add(s: Session, plan: CarePlan, row: AssessmentDomain, a: Assessment,
+                actor: Actor) -> tuple[AssessmentNeedGoal, str]:  # fmt: skip
+            action = PlanContribution(
+                position=len(plan.contributions) + 1,
+                by_person=False,
+                who=who_text,
+                what=row.need_text,
             )
+            plan.contributions.append(action)
+            s.flush()
+            return AssessmentNeedGoal(contribution_id=action.id), f"team action {action.id}"
+
+        return self._link_need(nhs, assessment_id, domain, "team action", add)
+
+    def _link_need(
+        self,
+        nhs: str,
+        assessment_id: int,
+        domain: str,
+        kind: str,
+        add: Callable[
+            [Session, CarePlan, AssessmentDomain, Assessment, Actor],
+            tuple[AssessmentNeedGoal, str],
+        ],
+    ) -> Need:
+        spec = ad.domain(domain)
+        with self._writing(nhs, assessment_id) as s:
+            actor = self._actor(s, Action.EDIT_CARE_PLAN)
+            patient = self._patient(s, nhs, for_update=True)
+            a = self._load(s, patient, assessment_id)
+            row = next(r for r in a.domains if r.domain == spec.key)
+            if not row.need_identified or not row.need_text:
+                raise ConflictError(f"{spec.label}: no need is identified to turn into a {kind}.")
+            existing = self._link(s, row)
+            if existing is not None:
+                what = "a goal" if existing.contribution_id is None else "a team action"
+                raise ConflictError(f"{spec.label}: this need is already {what} in the plan.")
+            plan, started = self._plan_draft(s, patient, actor)
+            link, made = add(s, plan, row, a, actor)
+            plan.updated_at, plan.updated_by_id = utcnow(), actor.id
+            link.domain_entry_id = row.id
+            link.created_at, link.created_by_id = utcnow(), actor.id
+            s.add(link)
+            s.flush()
             self._audit(
                 s,
                 actor,
-                "assessment.need_to_goal",
+                "assessment.need_to_goal" if kind == "goal" else "assessment.need_to_action",
                 "care_plan",
                 entity_id=plan.id,
                 patient_id=patient.id,
-                summary=f"Need in {spec.key} (assessment {a.id}) became goal {goal.id} in "
+                summary=f"Need in {spec.key} (assessment {a.id}) became {made} in "
                 f"care plan v{plan.version}" + (f" ({started})" if started else ""),
             )
-            return Need(spec.key, spec.label, row.need_text, goal.id)
+            return Need(spec.key, spec.label, row.need_text, link.goal_id, link.contribution_id)
 
     # ------------------------------------------------------------------ internals
 
@@ -520,7 +598,7 @@ class AssessmentService(ServiceBase):
     def _needs(self, s: Session, a: Assessment) -> list[Need]:
         rows = [r for r in _ordered(list(a.domains)) if r.need_identified and r.need_text]
         links = {
-            link.domain_entry_id: link.goal_id
+            link.domain_entry_id: (link.goal_id, link.contribution_id)
             for link in s.scalars(
                 select(AssessmentNeedGoal).where(
                     AssessmentNeedGoal.domain_entry_id.in_([r.id for r in rows])
@@ -528,7 +606,12 @@ class AssessmentService(ServiceBase):
             )
         }
         return [
-            Need(r.domain, ad.domain(r.domain).label, r.need_text or "", links.get(r.id))
+            Need(
+                r.domain,
+                ad.domain(r.domain).label,
+                r.need_text or "",
+                *links.get(r.id, (None, None)),
+            )
             for r in rows
         ]
 

@@ -7,6 +7,7 @@ and ``ltcdesk assessment show``."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -20,8 +21,20 @@ from ltcdesk.domain.errors import (
     StaleRecordError,
     ValidationError,
 )
-from ltcdesk.models import AssessmentDomain, AssessmentNeedGoal, AuditEntry, CarePlan, PlanGoal
-from ltcdesk.services.assessments import AssessmentService, Difference, DomainEdit
+from ltcdesk.models import (
+    AssessmentDomain,
+    AssessmentNeedGoal,
+    AuditEntry,
+    CarePlan,
+    PlanContribution,
+    PlanGoal,
+)
+from ltcdesk.services.assessments import (
+    AssessmentService,
+    AssessmentView,
+    Difference,
+    DomainEdit,
+)
 from ltcdesk.services.careplan_views import CarePlanEdits, GoalEdits
 from ltcdesk.services.careplans import CarePlanService
 from ltcdesk.services.patients import NewPatient, PatientService
@@ -48,6 +61,12 @@ def audit_actions(db) -> list[str]:
         return list(s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
+def confirm_the_rest(s: AssessmentService, a: AssessmentView) -> AssessmentView:
+    """The assessor confirms every domain not yet confirmed or changed."""
+    rest = {d.key: replace(d.edit(), confirmed=True) for d in a.domains if not d.confirmed}
+    return s.save(NHS, a.id, rest, a.lock_version)
+
+
 def first_assessment(db, mode: str = "telephone", on=EARLIER):
     s = svc(db)
     a = s.start(NHS, mode, on)
@@ -71,6 +90,7 @@ def first_assessment(db, mode: str = "telephone", on=EARLIER):
         },
         a.lock_version,
     )
+    a = confirm_the_rest(s, a)
     return s.complete(NHS, a.id, a.lock_version)
 
 
@@ -127,6 +147,46 @@ def test_a_telephone_assessment_with_a_need_turned_into_a_goal(world):
     assert plan.version == 1
 
 
+def test_a_need_turned_into_a_team_action_links_back_and_is_not_made_twice(world):
+    a = first_assessment(world)
+    goal = svc(world).need_to_goal(NHS, a.id, "medicines")
+    plans = CarePlanService(world.sessions, "matron1")
+    plan = plans.current(NHS)
+    assert plan is not None
+    # The goal says where it came from and that the person has not scored it yet.
+    assert plan.goals[0].comment == (
+        f"From the assessment of {EARLIER:%d/%m/%Y} (Medicines). "
+        "Scores to be agreed with the person."
+    )
+    with pytest.raises(ValidationError, match="who"):
+        svc(world).need_to_action(NHS, a.id, "social_contact", "  ")
+    action = svc(world).need_to_action(NHS, a.id, "social_contact", "Care navigator")
+    assert (action.goal_id, action.linked) == (None, True)
+    plan = plans.current(NHS)
+    assert plan is not None
+    assert [(c.who, c.what) for c in plan.contributions][-1] == (
+        "Care navigator",
+        "See people more often",
+    )
+    with world.sessions() as s:
+        row = s.get(PlanContribution, action.action_id)
+        assert row is not None
+        assert (row.plan_id, row.what) == (plan.id, "See people more often")
+    needs = svc(world).needs(NHS, a.id)
+    assert [(n.domain, n.goal_id, n.action_id) for n in needs] == [
+        ("medicines", goal.goal_id, None),
+        ("social_contact", None, action.action_id),
+    ]
+    with pytest.raises(ConflictError, match="already a team action"):
+        svc(world).need_to_goal(NHS, a.id, "social_contact")
+    with pytest.raises(ConflictError, match="already a goal"):
+        svc(world).need_to_action(NHS, a.id, "medicines", "Pharmacist")
+    # The administrator (no clinical editing) may not change the care plan.
+    with pytest.raises(PermissionDeniedError):
+        svc(world, "admin").need_to_action(NHS, a.id, "medicines", "Pharmacist")
+    assert "assessment.need_to_action" in audit_actions(world)
+
+
 def test_a_need_turned_into_a_goal_starts_a_review_of_an_agreed_plan(world):
     plans = CarePlanService(world.sessions, "matron1", today=lambda: TODAY)
     draft = plans.start(NHS)
@@ -158,9 +218,9 @@ def test_a_repeat_assessment_is_prefilled_and_shows_the_differences(world):
     again = s.start(NHS, "face_to_face")
     assert again.assessed_on == TODAY
     assert again.status == "draft"
-    # Every domain copied from the last time.
+    # Every domain copied from the last time, for the assessor to confirm or change.
     for d in first.domains:
-        assert again.domain(d.key) == d
+        assert again.domain(d.key) == replace(d, confirmed=False)
     assert s.differences(NHS, again.id) == []
     edits = {
         "medicines": DomainEdit(
@@ -177,6 +237,13 @@ def test_a_repeat_assessment_is_prefilled_and_shows_the_differences(world):
         Difference("Medicines", "need", "Help to manage my tablets", None),
         Difference("Mobility and falls", "falls in the last 12 months", 2, 3),
     ]
+    assert [d.key for d in again.domains if d.confirmed] == ["medicines", "mobility_falls"]
+    with pytest.raises(ConflictError) as left:
+        s.complete(NHS, again.id)
+    assert "16 still to confirm: Conditions and symptoms, Mental health and mood" in str(left.value)
+    assert "Medicines" not in str(left.value)
+    assert s.get(NHS, again.id).status == "draft"
+    again = confirm_the_rest(s, again)
     done = s.complete(NHS, again.id)
     latest = s.latest(NHS)
     assert latest is not None
@@ -193,7 +260,7 @@ def test_only_one_draft_at_a_time_and_complete_is_final(world):
     a = s.start(NHS, "telephone")
     with pytest.raises(ConflictError, match="still a draft"):
         s.start(NHS, "face_to_face")
-    s.complete(NHS, a.id)
+    s.complete(NHS, confirm_the_rest(s, a).id)
     with pytest.raises(ConflictError, match="complete"):
         s.save(NHS, a.id, {"housing": DomainEdit({"home_hazards": True})}, None)
     with pytest.raises(ConflictError, match="already complete"):
@@ -276,7 +343,15 @@ def test_a_navigator_is_refused_a_clinical_domain_and_allowed_a_social_one(world
     )
     assert saved.domain("housing").fields == {"home_hazards": True, "tenure": "social_rented"}
     assert saved.domain("what_matters").fields == {"in_my_words": "Staying in my own home"}
-    nav.complete(NHS, a.id)
+    # Confirming a clinical domain is a clinical judgement: the navigator may confirm only
+    # the non-clinical ones, so a clinician completes the assessment.
+    social = {d.key: replace(d.edit(), confirmed=True) for d in saved.domains if not d.clinical}
+    saved = nav.save(NHS, a.id, social, saved.lock_version)
+    with pytest.raises(PermissionDeniedError):
+        nav.save(NHS, a.id, {"skin": replace(saved.domain("skin").edit(), confirmed=True)}, None)
+    with pytest.raises(ConflictError, match="still to confirm: Conditions and symptoms"):
+        nav.complete(NHS, a.id)
+    assert svc(world).complete(NHS, confirm_the_rest(svc(world), saved).id).status == "complete"
     # A read-only user may read but not start.
     with pytest.raises(PermissionDeniedError):
         svc(world, "admin").start(NHS, "telephone")
@@ -296,6 +371,7 @@ def test_audit_rows(world):
     svc(world).latest(NHS)
     assert audit_actions(world)[before:] == [
         "assessment.start",
+        "assessment.save",
         "assessment.save",
         "assessment.complete",
         "assessment.need_to_goal",

@@ -239,6 +239,18 @@ def _assessment(w: World) -> tuple[str, int, int]:
     return nhs, started.id, started.lock_version
 
 
+def _confirmed_assessment(w: World) -> tuple[str, int, int]:
+    """A draft with every domain confirmed by the matron, ready to complete."""
+    from dataclasses import replace
+
+    nhs = w.patient()
+    a = _assess(w).start(nhs, "face_to_face")
+    a = _assess(w).save(
+        nhs, a.id, {d.key: replace(d.edit(), confirmed=True) for d in a.domains}, a.lock_version
+    )
+    return nhs, a.id, a.lock_version
+
+
 def _social_edit() -> Any:
     from ltcdesk.services.assessments import DomainEdit
 
@@ -417,7 +429,7 @@ PROBES: dict[Action, list[Probe]] = {
         Probe(
             "AssessmentService.complete",
             lambda w, u, t: _assess(w, u).complete(t[0], t[1], t[2]),
-            _assessment,
+            _confirmed_assessment,
         ),
     ],
     Action.EDIT_ASSESSMENT: [

@@ -15,6 +15,9 @@ The matrix, as the README documents it:
   Does not agree or close a plan: the agreement is recorded by a named professional.
   Records assessments (EDIT_ASSESSMENT_SOCIAL) but edits only their non-clinical domains;
   the clinical domains need EDIT_ASSESSMENT (clinical roles and team lead).
+  Asks for a patient to be discussed at the whiteboard meeting (REQUEST_DISCUSSION) but
+  does not run meetings (RUN_MEETINGS: clinical roles and team lead; only the chair or a
+  team lead edits and locks an agenda).
 * **Administrator**: accounts, settings, the audit log, staff and practices, backups; also
   the non-clinical parts of a record a records clerk keeps: registering patients, editing
   their details, recording a death notified to the practice. No clinical editing:
@@ -51,6 +54,8 @@ class Action(StrEnum):
     AGREE_CARE_PLAN = "careplan.agree"
     EDIT_ASSESSMENT = "assessment.edit"
     EDIT_ASSESSMENT_SOCIAL = "assessment.edit_social"
+    RUN_MEETINGS = "meeting.run"
+    REQUEST_DISCUSSION = "meeting.request"
 
     @property
     def description(self) -> str:
@@ -83,6 +88,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.AGREE_CARE_PLAN: _TEAM,
     Action.EDIT_ASSESSMENT: _TEAM,
     Action.EDIT_ASSESSMENT_SOCIAL: _TEAM | {Role.CARE_NAVIGATOR},
+    Action.RUN_MEETINGS: _TEAM,
+    Action.REQUEST_DISCUSSION: _TEAM | {Role.CARE_NAVIGATOR},
 }
 
 _DESCRIPTIONS = {
@@ -105,6 +112,8 @@ _DESCRIPTIONS = {
     Action.AGREE_CARE_PLAN: "agree or close care plans",
     Action.EDIT_ASSESSMENT: "edit the clinical domains of an assessment",
     Action.EDIT_ASSESSMENT_SOCIAL: "record assessments",
+    Action.RUN_MEETINGS: "run whiteboard meetings",
+    Action.REQUEST_DISCUSSION: "ask for a patient to be discussed at a meeting",
 }
 
 

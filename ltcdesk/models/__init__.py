@@ -22,6 +22,14 @@ from ltcdesk.models.conversation import (
     ConversationTopicNote,
     NavigatorAssignment,
 )
+from ltcdesk.models.meeting import (
+    Meeting,
+    MeetingAction,
+    MeetingAttendee,
+    MeetingItem,
+    MeetingRequest,
+    MeetingSchedule,
+)
 from ltcdesk.models.patient import Carer, ConditionType, ConsentRecord, Patient, PatientCondition
 from ltcdesk.models.staff import Practice, Setting, StaffMember, Team
 
@@ -44,6 +52,12 @@ __all__ = [
     "ConversationTopicNote",
     "GoalScore",
     "GoalStep",
+    "Meeting",
+    "MeetingAction",
+    "MeetingAttendee",
+    "MeetingItem",
+    "MeetingRequest",
+    "MeetingSchedule",
     "NavigatorAssignment",
     "Patient",
     "PatientCondition",

@@ -57,6 +57,8 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.AGREE_CARE_PLAN: TEAM,
     Action.EDIT_ASSESSMENT: TEAM,
     Action.EDIT_ASSESSMENT_SOCIAL: TEAM | {R.CARE_NAVIGATOR},
+    Action.RUN_MEETINGS: TEAM,
+    Action.REQUEST_DISCUSSION: TEAM | {R.CARE_NAVIGATOR},
 }
 # Tables a refusal must leave exactly as they were (the audit log gains its "denied" row).
 _AUDIT_TABLES = {"audit_log", "audit_chain"}
@@ -251,6 +253,17 @@ def _confirmed_assessment(w: World) -> tuple[str, int, int]:
     return nhs, a.id, a.lock_version
 
 
+def _meet(w: World, user: str = "lead") -> Any:
+    from ltcdesk.services.meetings import MeetingService
+
+    return MeetingService(w.db.sessions, user, today=lambda: TODAY)
+
+
+def _meeting(w: World) -> tuple[str, int]:
+    nhs = w.patient()
+    return nhs, _meet(w).create(TODAY, "09:30", "Room 2", "lead").id
+
+
 def _social_edit() -> Any:
     from ltcdesk.services.assessments import DomainEdit
 
@@ -437,6 +450,24 @@ PROBES: dict[Action, list[Probe]] = {
             "AssessmentService.save (a clinical domain)",
             lambda w, u, t: _assess(w, u).save(t[0], t[1], _clinical_edit(), t[2]),
             _assessment,
+        ),
+    ],
+    Action.RUN_MEETINGS: [
+        Probe(
+            "MeetingService.create",
+            lambda w, u, _: _meet(w, u).create(TODAY, "09:30", "Room 2", "lead"),
+        ),
+        Probe(
+            "MeetingService.add_action",
+            lambda w, u, t: _meet(w, u).add_action(t[1], t[0], "Ring the GP", "lead", TODAY),
+            _meeting,
+        ),
+    ],
+    Action.REQUEST_DISCUSSION: [
+        Probe(
+            "MeetingService.request_discussion",
+            lambda w, u, nhs: _meet(w, u).request_discussion(nhs, "step_up", "More falls"),
+            World.patient,
         ),
     ],
     Action.MANAGE_ACCOUNTS: [

@@ -116,6 +116,7 @@ class AssessmentView:
     updated_at: datetime
     domains: list[DomainView]
     needs: list[Need]
+    patient_dob: date | None = None
 
     def domain(self, key: str) -> DomainView:
         return next(d for d in self.domains if d.key == key)
@@ -629,6 +630,7 @@ class AssessmentService(ServiceBase):
             a.updated_at,
             [_domain_view(r) for r in _ordered(list(a.domains))],
             self._needs(s, a),
+            patient.date_of_birth,
         )
 
     @staticmethod

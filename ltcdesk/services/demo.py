@@ -11,9 +11,11 @@ and an interrupted run leaves nothing behind.
 Names and streets come from ``resources/demo/``. NHS numbers are in the 999 test range and
 telephone numbers in Ofcom's ranges reserved for drama, so nothing can reach a real person.
 
-Each pass has its module: ``demo_team``, ``demo_people`` (with ``demo_clinical``) and
-``demo_caseload``, over the shared state in ``demo_rows``. The tables are re-exported
-here for the tests that read what was generated.
+Each pass has its module: ``demo_team``, ``demo_people`` (with ``demo_clinical``),
+``demo_caseload`` and ``demo_careplans``, over the shared state in ``demo_rows``; then
+``demo_assessments`` and ``demo_conversations``, which stream their rows to the database in
+chunks after the others are written (18 domain rows per assessment). The tables are
+re-exported here for the tests that read what was generated.
 """
 
 from __future__ import annotations
@@ -38,8 +40,12 @@ from ltcdesk.domain.permissions import Action
 from ltcdesk.models import StaffMember
 from ltcdesk.models.audit import append_rows
 from ltcdesk.services.base import ServiceBase
+from ltcdesk.services.demo_assessments import ASSESSMENT_TABLES as ASSESSMENT_TABLES
+from ltcdesk.services.demo_assessments import AssessmentPass
 from ltcdesk.services.demo_careplans import CarePlanPass
 from ltcdesk.services.demo_caseload import CaseloadPass
+from ltcdesk.services.demo_conversations import CONVERSATION_TABLES as CONVERSATION_TABLES
+from ltcdesk.services.demo_conversations import ConversationPass
 from ltcdesk.services.demo_people import PeoplePass
 from ltcdesk.services.demo_rows import ASSIGNMENT_T as ASSIGNMENT_T
 from ltcdesk.services.demo_rows import CAREPLAN_T, CARER_T, CONDITION_T, PATIENT_T, WRITE_ORDER
@@ -71,6 +77,8 @@ class DemoSummary:
     care_plans: int  # patients with a care plan (of any status)
     seconds: float
     demo_usernames: tuple[str, ...]
+    assessments: int = 0  # completed and draft
+    conversations: int = 0  # care navigators' conversations
 
 
 def generate_demo(
@@ -122,6 +130,8 @@ def generate_demo(
         care_plans=len({row["patient_id"] for row in gen.rows[CAREPLAN_T]}),
         seconds=seconds,
         demo_usernames=DEMO_USERNAMES,
+        assessments=gen.assessments_made,
+        conversations=gen.conversations_made,
     )
 
 
@@ -175,7 +185,9 @@ def _nhs_numbers(rng: random.Random, count: int) -> list[str]:
         sample = space
 
 
-class _Generator(TeamPass, PeoplePass, CaseloadPass, CarePlanPass):
+class _Generator(
+    TeamPass, PeoplePass, CaseloadPass, CarePlanPass, AssessmentPass, ConversationPass
+):
     """Builds every row in memory, pass by pass in a fixed order, then writes them all."""
 
     def run(self, conn: Connection, nhs_numbers: list[str], seed: int) -> None:
@@ -191,6 +203,8 @@ class _Generator(TeamPass, PeoplePass, CaseloadPass, CarePlanPass):
         self.consents()
         self.care_plans()
         self.write(conn)
+        self.assessments(conn)
+        self.conversations(conn)
         append_rows(
             conn,
             [

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from ltcdesk.db import Database, open_database
+from ltcdesk.domain import assessment_domains as ad
 from ltcdesk.domain import validate
 from ltcdesk.domain.errors import ConflictError, ValidationError
 from ltcdesk.domain.nhs_number import is_valid
@@ -25,10 +27,12 @@ from ltcdesk.domain.vocab import (
     Role,
 )
 from ltcdesk.models import (
+    Assessment,
     AuditEntry,
     Carer,
     CaseloadAssignment,
     ConsentRecord,
+    Conversation,
     Patient,
     PatientCondition,
     Practice,
@@ -37,6 +41,15 @@ from ltcdesk.models import (
 )
 from ltcdesk.services import demo
 from ltcdesk.services.demo import DemoSummary, generate_demo
+from ltcdesk.services.demo_assessments import ASSESSMENT_DOMAIN_T, ASSESSMENT_T, PER_WORKER
+from ltcdesk.services.demo_conversations import (
+    CONVERSATION_T,
+    FOLLOW_UP_T,
+    NAV_ASSIGNMENT_T,
+    SIGNPOST_T,
+    TOPIC_NOTE_T,
+    TOPIC_T,
+)
 
 TODAY = date(2026, 11, 22)
 PATIENTS = 2000
@@ -101,6 +114,8 @@ def test_summary_matches_database(generated: tuple[Database, DemoSummary]) -> No
     assert counts["staff"] == 15  # the demo team and the administrator who ran it
     open_rows = _count(db, select(A.c.id).where(A.c.end_date.is_(None)).subquery())
     assert summary.on_caseload == open_rows
+    assert summary.assessments == _count(db, ASSESSMENT_T)
+    assert summary.conversations == _count(db, CONVERSATION_T)
     assert 0 < summary.seconds < 30
 
 
@@ -496,6 +511,238 @@ def test_accented_long_goal_and_caseload_batch_read_through_the_service(fresh_db
     assert any(len(g.scores) >= 3 for p in plans for g in p.goals)
 
 
+# ---------------------------------------------------------------- assessments
+
+
+def _open_caseload(db: Database) -> dict[int, tuple[int, int]]:
+    """patient id -> (level, key worker) of the open caseload assignments."""
+    query = select(A.c.patient_id, A.c.level, A.c.key_worker_id).where(A.c.end_date.is_(None))
+    return {pid: (level, worker) for pid, level, worker in _rows(db, query)}
+
+
+def _domains(db: Database) -> dict[int, dict[str, Any]]:
+    """assessment id -> domain key -> its row."""
+    out: dict[int, dict[str, Any]] = defaultdict(dict)
+    for row in _rows(db, select(ASSESSMENT_DOMAIN_T)):
+        out[row.assessment_id][row.domain] = row
+    return out
+
+
+def test_completed_assessments_for_most_of_the_caseload(
+    generated: tuple[Database, DemoSummary],
+) -> None:
+    db, summary = generated
+    caseload = _open_caseload(db)
+    a = ASSESSMENT_T.c
+    rows = _rows(db, select(ASSESSMENT_T).order_by(a.patient_id, a.assessed_on, a.id))
+    assert summary.assessments == len(rows)
+    complete = [r for r in rows if r.status == "complete"]
+    drafts = [r for r in rows if r.status == "draft"]
+    per_patient = Counter(r.patient_id for r in complete)
+    assert set(per_patient) <= set(caseload)  # only people with a key worker
+    assert len(per_patient) > 0.6 * len(caseload)
+    assert set(per_patient.values()) == {1, 2, 3}
+    lead = _rows(db, select(S.c.id).where(S.c.username == "k.oconnell"))[0][0]
+    roles = dict(_rows(db, select(S.c.id, S.c.role)))
+    for r in rows:
+        assert TODAY - timedelta(days=731) <= r.assessed_on <= TODAY
+        assert r.assessor_id in (caseload[r.patient_id][1], lead)
+        assert r.assessor_role == roles[r.assessor_id]
+        assert r.created_by_id == r.updated_by_id == r.assessor_id
+        assert r.lock_version == 1
+    assert Counter(r.mode for r in complete).keys() == {"face_to_face", "telephone"}
+    assert sum(r.assessor_id == lead for r in complete) > 0.1 * len(complete)
+    # A couple of reviews in progress, each after the person's completed ones.
+    assert len(drafts) == len({r.patient_id for r in drafts}) == 2
+    last_done = {r.patient_id: r.assessed_on for r in complete}
+    assert all(last_done[r.patient_id] <= r.assessed_on for r in drafts)
+    # Every assessment covers every domain; a completed one has them all confirmed.
+    domains = _domains(db)
+    keys = {d.key for d in ad.DOMAINS}
+    assert all(set(domains[r.id]) == keys for r in rows)
+    if "confirmed" in ASSESSMENT_DOMAIN_T.c:
+        assert all(d.confirmed for r in complete for d in domains[r.id].values())
+        assert all(not all(d.confirmed for d in domains[r.id].values()) for r in drafts)
+
+
+def test_assessment_values_needs_and_prefilling(generated: tuple[Database, DemoSummary]) -> None:
+    db, _ = generated
+    caseload = _open_caseload(db)
+    a = ASSESSMENT_T.c
+    rows = _rows(db, select(ASSESSMENT_T).order_by(a.patient_id, a.assessed_on, a.id))
+    domains = _domains(db)
+    barthel: dict[int, list[int]] = defaultdict(list)
+    medicines, needs, notes = [], [], 0
+    for r in rows:
+        for key, d in domains[r.id].items():
+            values = json.loads(d.fields_json)
+            # Valid for the domain and stored as the service stores it.
+            assert ad.check_fields(ad.domain(key), values) == values
+            assert d.fields_json == json.dumps(values, sort_keys=True)
+            assert bool(d.need_identified) == bool(d.need_text)
+            notes += d.note is not None
+            if key == "daily_living":
+                barthel[caseload[r.patient_id][0]].append(values["barthel_total"])
+            if key == "medicines":
+                medicines.append(values["regular_medicines"])
+        needs.append(sum(bool(d.need_identified) for d in domains[r.id].values()))
+    assert statistics.median(barthel[3]) < statistics.median(barthel[2])
+    assert statistics.median(barthel[2]) < statistics.median(barthel[1])
+    assert statistics.median(barthel[3]) <= 12  # case management: mostly dependent
+    assert min(medicines) >= 2
+    assert max(medicines) <= 18
+    assert 0.2 < sum(m >= ad.POLYPHARMACY_AT for m in medicines) / len(medicines) < 0.9
+    assert set(needs) <= {0, 1, 2, 3, 4}
+    assert {0, 1, 2} <= set(needs)
+    assert max(needs) >= 3
+    assert notes > len(rows)  # some notes, not a note everywhere
+    texts = {d.need_text for ds in domains.values() for d in ds.values() if d.need_text}
+    assert {"Struggles with stairs to the bathroom", "Worried about heating bills"} <= texts
+    # A later assessment is pre-filled from the one before: most domains as they were,
+    # a few re-assessed.
+    by_patient: dict[int, list[Any]] = defaultdict(list)
+    for r in rows:
+        if r.status == "complete":
+            by_patient[r.patient_id].append(r)
+    pairs = [(x, y) for seq in by_patient.values() for x, y in itertools.pairwise(seq)]
+    assert len(pairs) > 50
+    for before, after in pairs:
+        assert after.assessed_on > before.assessed_on
+        same = sum(
+            domains[before.id][k].fields_json == domains[after.id][k].fields_json
+            for k in domains[after.id]
+        )
+        assert 12 <= same < len(ad.DOMAINS) + 1
+    assert any(
+        domains[x.id][k].fields_json != domains[y.id][k].fields_json
+        for x, y in pairs
+        for k in domains[y.id]
+    )
+
+
+def test_assessments_per_key_worker_are_capped(fresh_db: Database) -> None:
+    summary = generate_demo(fresh_db, patients=6000, seed=2, today=TODAY)
+    a = ASSESSMENT_T.c
+    caseload = _open_caseload(fresh_db)
+    people = {pid for (pid,) in _rows(fresh_db, select(a.patient_id).distinct())}
+    per_worker = Counter(caseload[pid][1] for pid in people)
+    assert max(per_worker.values()) <= PER_WORKER + 2  # the drafts are not capped
+    assert summary.assessments < 2.5 * PER_WORKER * len(per_worker)
+
+
+# ---------------------------------------------------------------- navigators
+
+
+def test_navigator_lists_and_conversations(generated: tuple[Database, DemoSummary]) -> None:
+    db, summary = generated
+    caseload = _open_caseload(db)
+    navigators = dict(
+        _rows(db, select(S.c.id, S.c.username).where(S.c.role == Role.CARE_NAVIGATOR.value))
+    )
+    assigned = _rows(db, select(NAV_ASSIGNMENT_T))
+    current = [r for r in assigned if r.end_date is None]
+    sizes = Counter(r.navigator_id for r in current)
+    assert set(sizes) == set(navigators)
+    assert all(40 <= size <= 60 for size in sizes.values())
+    assert len({r.patient_id for r in current}) == len(current)  # one open list each
+    assert {r.patient_id for r in assigned} <= set(caseload)
+    assert any(r.end_date is not None for r in assigned)  # some moved between navigators
+    assert all(r.start_date <= TODAY for r in assigned)
+    since = {r.patient_id: r.start_date for r in current}
+
+    c = CONVERSATION_T.c
+    conversations = _rows(db, select(CONVERSATION_T))
+    assert summary.conversations == len(conversations)
+    per_patient = Counter(r.patient_id for r in conversations)
+    assert set(per_patient) <= set(since)
+    assert max(per_patient.values()) <= 5
+    never = set(since) - set(per_patient)
+    assert 0 < len(never) < 0.3 * len(since)
+    for r in conversations:
+        assert since[r.patient_id] <= r.held_on <= TODAY
+        assert r.held_on >= TODAY - timedelta(days=183)
+        assert r.with_patient or r.with_carer
+        assert r.recorded_by_id in navigators
+        assert r.flag_to_team == (r.flag_reason is not None)
+        assert r.flag_to_team or r.flag_handled_at is None
+    assert {r.mode for r in conversations} == {"visit", "phone", "video", "group"}
+    open_flags = [r for r in conversations if r.flag_to_team and r.flag_handled_at is None]
+    assert 2 <= len(open_flags) <= 15
+    assert any(r.flag_handled_at is not None for r in conversations)
+    assert sum(r.what_matters is not None for r in conversations) > 0.3 * len(conversations)
+
+    topics = {code for (code,) in _rows(db, select(TOPIC_T.c.code))}
+    notes = _rows(db, select(TOPIC_NOTE_T.c.conversation_id, TOPIC_NOTE_T.c.topic_code))
+    assert {code for _, code in notes} <= topics
+    assert len({code for _, code in notes}) >= 8
+    assert {cid for cid, _ in notes} == {r.id for r in conversations}  # every one has a topic
+    services = {s for (s,) in _rows(db, select(SIGNPOST_T.c.service))}
+    assert {"Citizens Advice", "Warm Homes scheme"} <= services
+    held = dict(_rows(db, select(c.id, c.held_on)))
+    follow_ups = _rows(db, select(FOLLOW_UP_T))
+    assert all(f.due_on > held[f.conversation_id] for f in follow_ups)
+    assert all(f.done_on is None or f.done_on > held[f.conversation_id] for f in follow_ups)
+    assert any(f.done_on is None and f.due_on < TODAY for f in follow_ups)  # overdue
+    assert any(f.done_on is not None for f in follow_ups)
+    assert any(f.by_staff_id is None for f in follow_ups)  # "her daughter", Age UK
+
+
+def test_demo_reads_through_the_services_and_the_audit_chain_holds(
+    fresh_db: Database,
+) -> None:
+    from ltcdesk.services.assessments import AssessmentService
+    from ltcdesk.services.audit import AuditService
+    from ltcdesk.services.conversations import ConversationService
+
+    db = fresh_db  # the services audit what they read: not the shared database
+    generate_demo(db, patients=PATIENTS, seed=1, today=TODAY)
+    dd = ASSESSMENT_DOMAIN_T.c
+    [(nhs,)] = _rows(
+        db,
+        select(P.c.nhs_number)
+        .join(ASSESSMENT_T, ASSESSMENT_T.c.patient_id == P.c.id)
+        .join(ASSESSMENT_DOMAIN_T, dd.assessment_id == ASSESSMENT_T.c.id)
+        .where(ASSESSMENT_T.c.status == "complete", dd.need_identified.is_(True))
+        .order_by(P.c.id)
+        .limit(1),
+    )
+    assessments = AssessmentService(db.sessions, "m.okafor", today=lambda: TODAY)
+    latest = assessments.latest(nhs)
+    assert latest is not None
+    assert latest.status == "complete"
+    assert [d.key for d in latest.domains] == [d.key for d in ad.DOMAINS]
+    assert latest.needs
+    assert all(need.text for need in latest.needs)
+    history = assessments.history(nhs)
+    assert history[0].id == latest.id
+    assert all(h.status == "complete" for h in history[1:] if h.assessed_on < TODAY)
+
+    for username in ("p.lakhani", "g.evans"):
+        navigator = ConversationService(db.sessions, username, today=lambda: TODAY)
+        rows = navigator.my_list()
+        assert 40 <= len(rows) <= 60
+        due = [r for r in rows if r.due_a_call]
+        assert 0 < len(due) < len(rows)
+        assert any(r.last_contact is None for r in due)
+        assert any(
+            r.last_contact is not None and r.last_contact > TODAY - timedelta(days=28)
+            for r in rows
+            if not r.due_a_call
+        )
+        talked = next(r for r in rows if r.last_contact is not None)
+        history_of = navigator.list_for(talked.nhs_number)
+        assert history_of[0].held_on == talked.last_contact
+        assert all(v.topics or v.what_matters for v in history_of)
+    flags = ConversationService(db.sessions, "k.oconnell", today=lambda: TODAY).flags_open()
+    assert flags
+    assert all(f.reason for f in flags)
+    assert [f.held_on for f in flags] == sorted(f.held_on for f in flags)
+
+    check = AuditService(db.sessions, "k.oconnell").verify()
+    assert check.ok, check.message
+    assert check.rows_checked > 1
+
+
 # ---------------------------------------------------------------- audit, refusal, determinism
 
 
@@ -529,7 +776,16 @@ def _snapshot(db: Database) -> dict[str, list[Any]]:
     """Every generated row except the creation timestamps."""
     skip = {"created_at", "updated_at"}
     out = {}
-    for table in (P, demo.CONDITION_T, demo.CARER_T, demo.CONSENT_T, A, *demo.CAREPLAN_TABLES):
+    for table in (
+        P,
+        demo.CONDITION_T,
+        demo.CARER_T,
+        demo.CONSENT_T,
+        A,
+        *demo.CAREPLAN_TABLES,
+        *demo.ASSESSMENT_TABLES,
+        *demo.CONVERSATION_TABLES,
+    ):
         cols = [c for c in table.c if c.name not in skip]
         out[table.name] = [tuple(r) for r in _rows(db, select(*cols).order_by(table.c.id))]
     return out
@@ -547,6 +803,9 @@ def test_same_seed_and_day_give_the_same_data(tmp_path: Path) -> None:
     same_a, same_b, other = snapshots
     assert same_a == same_b
     assert same_a["patients"] != other["patients"]
+    assert same_a["assessment_domains"]
+    assert same_a["conversations"]
+    assert same_a["assessment_domains"] != other["assessment_domains"]
 
 
 # ---------------------------------------------------------------- arguments and edge cases
@@ -638,6 +897,8 @@ def test_generation_on_each_backend(db: Database) -> None:
     assert counts["staff"] == 15
     assert counts["patient_conditions"] == summary.conditions
     assert counts["audit_log"] == 1
+    assert summary.assessments == _count(db, ASSESSMENT_T) > 0
+    assert summary.conversations == _count(db, CONVERSATION_T) > 0
     # The id sequences were moved past the explicit ids, so ORM inserts still work.
     with db.sessions.begin() as session:
         session.add(Practice(code="C82999", name="New Surgery"))
@@ -645,6 +906,26 @@ def test_generation_on_each_backend(db: Database) -> None:
             StaffMember(
                 username="new.user", display_name="New User", role=Role.GP.value, active=True
             )
+        )
+    with db.sessions.begin() as session:  # and in the tables streamed after the others
+        pid = session.scalar(select(Patient.id).order_by(Patient.id.desc()).limit(1))
+        matron = session.scalar(select(StaffMember).where(StaffMember.username == "m.okafor"))
+        assert pid is not None
+        assert matron is not None
+        session.add(
+            Assessment(
+                patient_id=pid,
+                assessed_on=TODAY,
+                mode="telephone",
+                assessor_id=matron.id,
+                assessor_role=matron.role,
+                status="draft",
+                created_by_id=matron.id,
+                updated_by_id=matron.id,
+            )
+        )
+        session.add(
+            Conversation(patient_id=pid, held_on=TODAY, mode="phone", recorded_by_id=matron.id)
         )
     with pytest.raises(ConflictError):
         generate_demo(db, patients=5, today=TODAY)

@@ -18,25 +18,27 @@ assessments (40,000 domain rows), not one for each of the 37,000 people on a cas
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection
 
-from ltcdesk.db import sync_id_sequences
 from ltcdesk.domain import assessment_domains as ad
-from ltcdesk.models import Assessment, AssessmentDomain, Base
-from ltcdesk.services.demo_rows import ASSIGNMENT_T, CARER_T, PATIENT_T, STAFF_T, DemoRows, Person
-
-
-def table_of(model: type[Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
+from ltcdesk.models import Assessment, AssessmentDomain
+from ltcdesk.services.demo_assessment_words import FAITH, IADL_WORDS, NOTES, WHAT_MATTERS
+from ltcdesk.services.demo_rows import (
+    ASSIGNMENT_T,
+    CARER_T,
+    PATIENT_T,
+    STAFF_T,
+    DemoRows,
+    Person,
+    RowSink,
+    table_of,
+)
 
 ASSESSMENT_T, ASSESSMENT_DOMAIN_T = table_of(Assessment), table_of(AssessmentDomain)
 ASSESSMENT_TABLES = (ASSESSMENT_T, ASSESSMENT_DOMAIN_T)
@@ -58,134 +60,8 @@ NEEDS_CUM = (0.15, 0.45, 0.75, 0.90)
 # are taken level 3 first, then 2, then 1, as the caseload pass lists them.
 PER_WORKER = 150
 DRAFTS = 2  # people with an assessment in progress (a few more in very large demos)
-CHUNK = 20_000
 
 DOMAIN_KEYS = tuple(d.key for d in ad.DOMAINS)
-
-NOTES: dict[str, tuple[str, ...]] = {
-    "conditions": (
-        "Breathless walking to the end of the garden; chest clear today, sats 94% on air",
-        "Two chest infections this winter, rescue pack used once",
-        "Ankles more swollen in the evenings; weight steady",
-        "Pain in both knees, worse first thing in the morning",
-        "Sugars up and down since the steroids",
-    ),
-    "medicines": (
-        "Dosette box filled weekly by the pharmacy",
-        "Takes own tablets; daughter checks the box at weekends",
-        "Stopped the amlodipine because of swollen ankles, GP aware",
-        "Not sure what the water tablet is for; explained",
-        "Inhaler technique checked and corrected",
-    ),
-    "mental_health": (
-        "Tearful when talking about the future",
-        "Says mood is better since the lunch club",
-        "Worries at night about being breathless",
-    ),
-    "memory": (
-        "Repeated the same question twice during the visit",
-        "Family have noticed more forgetfulness since the spring",
-        "Manages the calendar on the kitchen wall well",
-    ),
-    "daily_living": (
-        "Strip washes at the sink; cannot get in the bath",
-        "Daughter does the shopping on Saturdays",
-        "Carers twice a day, morning and teatime",
-        "Manages own meals with ready meals and the microwave",
-    ),
-    "mobility_falls": (
-        "Fell in the kitchen in the summer, no injury, lay on the floor for an hour",
-        "Uses the frame indoors, stick outside",
-        "Pendant alarm worn round the neck",
-        "Unsteady getting up from the chair",
-    ),
-    "nutrition": (
-        "Lost half a stone since the hospital admission",
-        "Meals on wheels weekdays",
-        "Eating well, good appetite",
-    ),
-    "continence": (
-        "Up three times a night to pass water",
-        "Pads from the continence service, delivered every 12 weeks",
-    ),
-    "skin": (
-        "Heels checked, skin intact",
-        "Small skin tear on the left forearm, dressed by the district nurse",
-        "Pressure cushion in the chair",
-    ),
-    "sensory": (
-        "Hearing aids need new batteries; given the audiology number",
-        "Cataract operation on the waiting list",
-        "Reads the paper with a magnifier",
-    ),
-    "housing": (
-        "Ground floor flat, one step at the front door",
-        "Bedroom and bathroom upstairs, one banister",
-        "Rugs in the hall; talked about moving them",
-        "Boiler serviced this year",
-    ),
-    "money": (
-        "Pension and Pension Credit; prepayment meter for gas",
-        "Son helps with the bills",
-        "Has not heard of Attendance Allowance",
-    ),
-    "social_contact": (
-        "Neighbour pops in most mornings",
-        "Goes to church on Sundays when someone can take them",
-        "Phone calls with family in the evenings",
-    ),
-    "carers": (
-        "Wife is main carer and has her own health problems",
-        "Daughter visits daily after work",
-        "Son lives abroad, rings every Sunday",
-    ),
-    "work": ("Retired from the hosiery factory", "Retired bus driver", "Used to volunteer"),
-    "spiritual": (
-        "Would like the chaplain to visit if admitted",
-        "Vegetarian diet",
-        "Prefers a female member of staff for personal care",
-    ),
-    "what_matters": (),
-    "risks": (
-        "Lives alone with no key safe; family have a key",
-        "Smokes in the chair; fire service visit offered",
-        "Discussed with the team at the whiteboard meeting",
-    ),
-}
-WHAT_MATTERS = (
-    "Staying in my own home for as long as I can",
-    "Seeing my grandchildren grow up",
-    "Getting out to the shops and to church on my own",
-    "Not going back into hospital",
-    "Keeping my garden nice, it was my husband's pride and joy",
-    "Being able to look after my wife",
-    "Not being a burden on my children",
-    "Getting back to the lunch club on Wednesdays",
-    "Feeling less tired so I can enjoy things again",
-    "Knowing who to ring when things go wrong",
-)
-FAITH = (
-    "Church of England",
-    "Roman Catholic",
-    "Methodist",
-    "Hindu",
-    "Muslim",
-    "Sikh",
-    "No religion",
-    "No religion",
-    "Christian; likes the vicar to visit",
-    "Jewish",
-)
-IADL_WORDS = {
-    "telephone": "using the telephone",
-    "shopping": "shopping",
-    "food_preparation": "cooking",
-    "housekeeping": "housework",
-    "laundry": "laundry",
-    "transport": "getting about",
-    "medicines": "tablets",
-    "finances": "money",
-}
 
 
 @dataclass(slots=True)
@@ -201,51 +77,6 @@ class _Ctx:
     interpreter: bool
     dependency: float  # 0 (independent) to 1 (fully dependent); drifts up over time
     on: date
-
-
-def _max_id(conn: Connection, table: Table) -> int:
-    return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
-
-
-class RowSink:
-    """Rows written in chunks as they are generated, each chunk parents first.
-
-    Ids are allocated up front from the tables' current maxima, so a child can name its
-    parent before either is written.
-    """
-
-    def __init__(self, conn: Connection, tables: Sequence[Table], chunk: int = CHUNK) -> None:
-        self.conn, self.tables, self.chunk = conn, tuple(tables), chunk
-        self.pending: dict[Table, list[dict[str, Any]]] = {t: [] for t in self.tables}
-        self.written: dict[Table, int] = dict.fromkeys(self.tables, 0)
-        self.last_id: dict[Table, int] = {t: _max_id(conn, t) for t in self.tables}
-        self._count = 0
-
-    def new_id(self, table: Table) -> int:
-        self.last_id[table] += 1
-        return self.last_id[table]
-
-    def add(self, table: Table, row: dict[str, Any]) -> None:
-        self.pending[table].append(row)
-        self._count += 1
-
-    def maybe_flush(self) -> None:
-        """Write what is pending once a chunk has built up (call between parents)."""
-        if self._count >= self.chunk:
-            self.flush()
-
-    def flush(self) -> None:
-        for table in self.tables:
-            rows = self.pending[table]
-            if rows:
-                self.conn.execute(insert(table), rows)
-                self.written[table] += len(rows)
-                rows.clear()
-        self._count = 0
-
-    def close(self) -> None:
-        self.flush()
-        sync_id_sequences(self.conn, [t for t in self.tables if self.written[t]])
 
 
 class AssessmentPass(DemoRows):

@@ -30,14 +30,15 @@ from ltcdesk.models import (
     ConversationTopicNote,
     NavigatorAssignment,
 )
-from ltcdesk.services.demo_assessments import RowSink, table_of
 from ltcdesk.services.demo_rows import (
     ASSIGNMENT_T,
     CARER_T,
     PATIENT_T,
     STAFF_T,
     DemoRows,
+    RowSink,
     cumulative,
+    table_of,
 )
 
 NAV_ASSIGNMENT_T, CONVERSATION_T = table_of(NavigatorAssignment), table_of(Conversation)

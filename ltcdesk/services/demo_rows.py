@@ -14,8 +14,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table, func, insert, select
 
+from ltcdesk.db import sync_id_sequences
 from ltcdesk.domain.vocab import Role
 from ltcdesk.models import (
     AuditEntry,
@@ -148,3 +149,57 @@ class DemoRows:
 
     def _choice(self, items: Sequence[Any]) -> Any:
         return items[int(self.rng.random() * len(items))]
+
+
+CHUNK = 20_000  # rows per bulk insert when streaming rows (RowSink)
+
+
+def table_of(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def _max_id(conn: Connection, table: Table) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
+
+
+class RowSink:
+    """Rows written in chunks as they are generated, each chunk parents first.
+
+    Ids are allocated up front from the tables' current maxima, so a child can name its
+    parent before either is written.
+    """
+
+    def __init__(self, conn: Connection, tables: Sequence[Table], chunk: int = CHUNK) -> None:
+        self.conn, self.tables, self.chunk = conn, tuple(tables), chunk
+        self.pending: dict[Table, list[dict[str, Any]]] = {t: [] for t in self.tables}
+        self.written: dict[Table, int] = dict.fromkeys(self.tables, 0)
+        self.last_id: dict[Table, int] = {t: _max_id(conn, t) for t in self.tables}
+        self._count = 0
+
+    def new_id(self, table: Table) -> int:
+        self.last_id[table] += 1
+        return self.last_id[table]
+
+    def add(self, table: Table, row: dict[str, Any]) -> None:
+        self.pending[table].append(row)
+        self._count += 1
+
+    def maybe_flush(self) -> None:
+        """Write what is pending once a chunk has built up (call between parents)."""
+        if self._count >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        for table in self.tables:
+            rows = self.pending[table]
+            if rows:
+                self.conn.execute(insert(table), rows)
+                self.written[table] += len(rows)
+                rows.clear()
+        self._count = 0
+
+    def close(self) -> None:
+        self.flush()
+        sync_id_sequences(self.conn, [t for t in self.tables if self.written[t]])

@@ -24,6 +24,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("out/screens"))
     parser.add_argument("--user", default="admin")
     parser.add_argument("--size", default="1366x768")
+    parser.add_argument("--nhs", help="the patient record to open (default: first in My caseload)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication([])
@@ -46,8 +47,10 @@ def main() -> None:
         print(path)
     nav.setCurrentRow(0)
     first = window.my_caseload.findChild(object, "caseloadTable").model()  # type: ignore[attr-defined]
-    if first.rowCount():
+    nhs = args.nhs
+    if nhs is None and first.rowCount():
         nhs = first.data(first.index(0, 0), 0x0100 + 1)  # NHS_ROLE
+    if nhs:
         record = window.open_patient(nhs)  # type: ignore[attr-defined]
         tabs = record.findChild(object, "recordTabs") if record is not None else None
         count = tabs.count() if tabs is not None else 1

@@ -486,7 +486,7 @@ class AssessmentService(ServiceBase):
                 "Scores to be agreed with the person.",
             )
             plan.goals.append(goal)
-            score_point(goal, actor.id, self._today())
+            score_point(goal, actor.id, self._today(), goal.comment)
             s.flush()
             return AssessmentNeedGoal(goal_id=goal.id, goal_key=goal.goal_key), f"goal {goal.id}"
 

@@ -207,17 +207,19 @@ def edited_goals(
         )
         goal.steps = steps
         if rescored:
-            score_point(goal, actor_id, today)
+            score_point(goal, actor_id, today, goal.comment)
         out.append(goal)
     return out
 
 
-def score_point(goal: PlanGoal, actor_id: int, on: date) -> None:
-    """The goal's scores as of ``on``: one point a day per goal (the last edit wins)."""
+def score_point(goal: PlanGoal, actor_id: int, on: date, comment: str | None) -> None:
+    """The goal's scores as of ``on`` with what the person said: one point a day per goal
+    (the last edit wins)."""
     same_day = next((p for p in goal.scores if p.recorded_on == on), None)
     point = same_day or GoalScore(recorded_on=on, recorded_by_id=actor_id)
     point.importance, point.confidence = goal.importance, goal.confidence
-    point.status, point.comment = goal.status, goal.comment
+    point.status = goal.status
+    point.comment = comment
     point.recorded_by_id = actor_id
     if same_day is None:
         goal.scores.append(point)

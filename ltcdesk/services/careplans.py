@@ -414,10 +414,12 @@ class CarePlanService(ServiceBase):
             goal.importance = score(importance, "importance")
             goal.confidence = score(confidence, "confidence")
             goal.status = validate.choice(status, GoalStatus, "status").value
-            goal.comment = validate.text(comment, "comment", max_len=2000, multiline=True)
+            said = validate.text(comment, "comment", max_len=2000, multiline=True)
+            if said is not None:  # no comment this time keeps the goal's standing comment
+                goal.comment = said
             if following is not None:
                 goal.follow_up_when = following
-            score_point(goal, actor.id, when)
+            score_point(goal, actor.id, when, said)
             self._touch(plan, actor)
             return self._finish(
                 s,

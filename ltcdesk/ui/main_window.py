@@ -30,18 +30,21 @@ from PySide6.QtWidgets import (
 from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import DomainError
 from ltcdesk.domain.permissions import Action, allowed
+from ltcdesk.domain.vocab import Role
 from ltcdesk.ui.lock import IdleWatcher, LockScreen
 
 if TYPE_CHECKING:
     from ltcdesk.app import Services
     from ltcdesk.ui.views.caseload_view import CaseloadView
+    from ltcdesk.ui.views.navigator_view import NavigatorListView
     from ltcdesk.ui.views.patient_record import PatientRecord
 
-MY_CASELOAD, TEAM_CASELOADS, PATIENTS = 0, 1, 2
+MY_CASELOAD, TEAM_CASELOADS, PATIENTS, NAVIGATOR_LISTS = 0, 1, 2, 3
 SECTIONS = (
     "My caseload",
     "Team caseloads",
     "Patients",
+    "Navigator lists",  # "My navigator list" for a care navigator
     "Reminders",
     "Meetings",
     "Case finding",
@@ -49,7 +52,7 @@ SECTIONS = (
 )
 SHORTCUTS = (
     ("Ctrl+F or Ctrl+K", "Quick search: find a patient by name or NHS number"),
-    ("Ctrl+1 … Ctrl+7", "Go to a section of the navigation rail"),
+    (f"Ctrl+1 … Ctrl+{len(SECTIONS)}", "Go to a section of the navigation rail"),
     ("Ctrl+N", "Register a new patient"),
     ("Enter or double-click", "Open the selected patient's record"),
     ("Ctrl+S", "Save the patient record you are editing"),
@@ -126,26 +129,30 @@ class MainWindow(QMainWindow):
 
     def _build_lists(self) -> None:
         from ltcdesk.ui.views.caseload_view import CaseloadView
+        from ltcdesk.ui.views.navigator_view import MY_TITLE, NavigatorListView
         from ltcdesk.ui.views.team_view import TeamCaseloadView
 
         self.nav = QListWidget()
         self.nav.setObjectName("navRail")
         self.nav.setAccessibleName("Navigation")
         self.nav.addItems(SECTIONS)
+        if self._my_role() == Role.CARE_NAVIGATOR.value:
+            self.nav.item(NAVIGATOR_LISTS).setText(MY_TITLE)
         self.nav.setMinimumWidth(150)
         self.stack = QStackedWidget()
         self.my_caseload = CaseloadView(self._services, "mine")
         self.team_caseloads = TeamCaseloadView(self._services)
         self.patients = CaseloadView(self._services, "patients")
+        self.navigator_lists: NavigatorListView = NavigatorListView(self._services)
         self.team_drilldown: CaseloadView | None = None
-        for view in (self.my_caseload, self.team_caseloads, self.patients):
+        for view in (self.my_caseload, self.team_caseloads, self.patients, self.navigator_lists):
             self.stack.addWidget(view)
-        for name in SECTIONS[3:]:
+        for name in SECTIONS[NAVIGATOR_LISTS + 1 :]:
             placeholder = QLabel(f"{name} arrives in a later release of ltcdesk.")
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             placeholder.setObjectName(f"{name.replace(' ', '')}Placeholder")
             self.stack.addWidget(placeholder)
-        for view in (self.my_caseload, self.patients):
+        for view in (self.my_caseload, self.patients, self.navigator_lists):
             view.patientActivated.connect(self.open_patient)
             view.changed.connect(lambda v=view: self._on_view_changed(v))
         self.team_caseloads.workerActivated.connect(self._on_team_worker_activated)
@@ -236,7 +243,11 @@ class MainWindow(QMainWindow):
         settings.setObjectName("settingsAction")
         settings.setEnabled(role is not None and allowed(role, Action.MANAGE_SETTINGS))
         settings.triggered.connect(self.open_settings)
-        tools.addActions([audit, settings])
+        topics = QAction("Conversation &topics…", self)
+        topics.setObjectName("conversationTopicsAction")
+        topics.setEnabled(role is not None and allowed(role, Action.MANAGE_SETTINGS))
+        topics.triggered.connect(self.open_conversation_topics)
+        tools.addActions([audit, settings, topics])
 
         help_menu = self.menuBar().addMenu("&Help")
         shortcuts = QAction("&Keyboard shortcuts", self)
@@ -346,6 +357,14 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_conversation_topics(self) -> QDialog:
+        """The topics care navigators tick in a conversation (administrators)."""
+        from ltcdesk.ui.dialogs.conversation_topics import ConversationTopicsDialog
+
+        dialog = ConversationTopicsDialog(self._services.conversations, self)
+        dialog.open()
+        return dialog
+
     def _on_settings_accepted(self) -> None:
         if self.idle is not None:
             self.idle.set_minutes(self._services.settings.get("idle_lock_minutes"))
@@ -434,7 +453,8 @@ class MainWindow(QMainWindow):
 
     def _on_view_changed(self, source: QWidget | None) -> None:
         """``source`` (a list after a bulk action) has reloaded itself already."""
-        for view in (self.my_caseload, self.team_caseloads, self.patients, self.team_drilldown):
+        views = (self.my_caseload, self.team_caseloads, self.patients, self.navigator_lists)
+        for view in (*views, self.team_drilldown):
             if view is not None and view is not source:
                 view.invalidate()
         for record in self._records.values():

@@ -282,6 +282,9 @@ def test_follow_ups_add_to_the_trend(world, clock):
     after = svc(world, clock, "navigator").record_follow_up(NHS, goal_id, 9, 9, "achieved")
     assert [p.confidence for p in after.goals[0].scores] == [5, 7, 9]
     assert after.goals[0].scores[-1].recorded_by == "Nadia Navigator"
+    # Nothing said this time: the goal keeps its comment, and the new point has none.
+    assert after.goals[0].comment == "Made it to the shop with my daughter"
+    assert after.goals[0].scores[-1].comment is None
     # The review carries the trend forward.
     review = s.start_review(NHS)
     assert [p.confidence for p in review.goals[0].scores] == [5, 7, 9]

@@ -50,6 +50,7 @@ from ltcdesk.ui.models.caseload_table import (
     csv_bytes,
     rows_in_order,
 )
+from ltcdesk.ui.views.caseload_conversations import CaseloadConversationActions
 from ltcdesk.ui.views.caseload_table_view import CaseloadTable
 
 if TYPE_CHECKING:
@@ -181,11 +182,15 @@ class CaseloadView(QWidget):
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.print_button.clicked.connect(self._on_print_button_clicked)
 
+        self.conversation_actions = CaseloadConversationActions(
+            self._services, self, self.selected_rows, self._on_bulk_action_done
+        )
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label)
         bottom.addSpacing(16)
         bottom.addWidget(self.message_label, 1)
         for button in (
+            *self.conversation_actions.buttons,
             self.transfer_button,
             self.level_button,
             self.export_button,
@@ -388,6 +393,7 @@ class CaseloadView(QWidget):
         self.export_button.setEnabled(shown > 0)
         self.print_button.setEnabled(shown > 0)
         self.plans_button.setEnabled(self.plans_worker() is not None and not self._loading)
+        self.conversation_actions.update(role, selected, self._loading)
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -139,7 +139,9 @@ class RecordConversationDialog(QDialog):
         self._may_rescore = me is not None and allowed(me.role, Action.EDIT_CARE_PLAN)
         goals: list[GoalView] = []
         if plan is not None and plan.status in ("draft", "agreed"):
-            goals = [g for g in plan.goals if g.status == GoalStatus.ACTIVE.value]
+            # Goals still being worked on (partly achieved ones too); not finished ones.
+            done = (GoalStatus.ACHIEVED.value, GoalStatus.STOPPED.value)
+            goals = [g for g in plan.goals if g.status not in done]
         self._staff = staff
         self.signposts: list[SignpostRow] = []
         self.follow_ups: list[FollowUpRow] = []
@@ -313,7 +315,7 @@ class RecordConversationDialog(QDialog):
         layout = QVBoxLayout(box)
         self.goal_rows: list[GoalRow] = []
         if not goals:
-            note = QLabel("No active care plan goals to re-score.")
+            note = QLabel("No care plan goals in progress to re-score.")
             note.setObjectName("noGoalsLabel")
             layout.addWidget(note)
             return box

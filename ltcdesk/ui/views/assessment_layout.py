@@ -175,6 +175,8 @@ class AssessmentLayout(QWidget):
         side.addWidget(self.needs)
         side.addWidget(self.changes)
         side.setChildrenCollapsible(False)
+        side.setStretchFactor(0, 3)  # the needs are what the assessor acts on
+        side.setStretchFactor(1, 2)
         side.setMinimumWidth(300)
         side.setMaximumWidth(380)
 

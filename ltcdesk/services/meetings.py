@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -40,7 +40,6 @@ from ltcdesk.domain.errors import (
 from ltcdesk.domain.permissions import Action, allowed
 from ltcdesk.domain.vocab import Role
 from ltcdesk.models import (
-    CaseloadAssignment,
     Conversation,
     Meeting,
     MeetingAction,
@@ -48,18 +47,17 @@ from ltcdesk.models import (
     MeetingItem,
     MeetingRequest,
     MeetingSchedule,
-    Patient,
     StaffMember,
     Team,
     utcnow,
 )
-from ltcdesk.services.base import Actor, ServiceBase
+from ltcdesk.services.base import Actor
+from ltcdesk.services.meeting_actions import MeetingActions
 from ltcdesk.services.meeting_agenda import AgendaBuilder
+from ltcdesk.services.meeting_read import action_view, meeting_view
 from ltcdesk.services.meeting_views import (
     DECISIONS,
     ActionView,
-    AttendeeView,
-    ItemView,
     MeetingSummary,
     MeetingView,
     Proposal,
@@ -74,11 +72,6 @@ ITEM_MINUTES_MAX = 120
 MEETING_MINUTES_MAX = 8 * 60
 DEFAULT_MINUTES = {Section.NEW: 10}
 SCHEDULE_WEEKS_MAX = 26
-
-
-def initials(given: str, family: str) -> str:
-    parts = [p for p in (given.strip(), family.strip()) if p]
-    return "".join(f"{p[0].upper()}." for p in parts)
 
 
 def _parse_time(value: time | str | None, field: str) -> time:
@@ -98,7 +91,7 @@ def _minutes(value: int, field: str, most: int) -> int:
     return value
 
 
-class MeetingService(ServiceBase):
+class MeetingService(MeetingActions):
     # ------------------------------------------------------------------ creating
 
     def create(
@@ -130,7 +123,7 @@ class MeetingService(ServiceBase):
                 entity_id=meeting.id,
                 summary=f"Created meeting {meeting.id} on {meeting.held_on}",
             )
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     def schedule(
         self,
@@ -194,7 +187,7 @@ class MeetingService(ServiceBase):
                 entity_id=plan.id,
                 summary=f"Scheduled {len(made)} meetings",
             )
-            return [self._view(s, m) for m in made]
+            return [meeting_view(s, m) for m in made]
 
     def set_attendance(self, meeting_id: int, username: str, attendance: str) -> MeetingView:
         if attendance not in ("invited", "present", "apologies"):
@@ -213,7 +206,7 @@ class MeetingService(ServiceBase):
                 "meeting.attendance",
                 f"Attendance of staff {staff.id}: {attendance}",
             )
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     # ------------------------------------------------------------------ reading
 
@@ -229,7 +222,7 @@ class MeetingService(ServiceBase):
                 entity_id=meeting.id,
                 summary=f"Viewed meeting {meeting.id}",
             )
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     def list_meetings(
         self, *, start: date | None = None, end: date | None = None, status: str | None = None
@@ -296,7 +289,7 @@ class MeetingService(ServiceBase):
                 entity_id=meeting.id,
                 summary=f"Viewed meeting {meeting.id}",
             )
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     def propose(self, meeting_id: int) -> list[Proposal]:
         """What the agenda builder finds now (nothing is written)."""
@@ -332,7 +325,7 @@ class MeetingService(ServiceBase):
             self._touch(
                 s, actor, meeting, "meeting.build_agenda", f"Agenda built: {added} items added"
             )
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     def add_item(self, meeting_id: int, nhs: str, reason: str, minutes: int = 5) -> MeetingView:
         text = validate.required_text(reason, "reason", max_len=REASON_MAX)
@@ -363,7 +356,7 @@ class MeetingService(ServiceBase):
                 "Added an item by hand",
                 patient_id=patient.id,
             )
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     def remove_item(self, meeting_id: int, item_id: int, *, removed: bool = True) -> MeetingView:
         """Take an item off the agenda (``removed=False`` puts it back at the end)."""
@@ -380,7 +373,7 @@ class MeetingService(ServiceBase):
                 f"Item {item.id}",
                 patient_id=item.patient_id,
             )
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     def reorder(self, meeting_id: int, item_ids: Sequence[int]) -> MeetingView:
         """Put the agenda's items in this order (every item on the agenda, once)."""
@@ -396,7 +389,7 @@ class MeetingService(ServiceBase):
                 offset += 1
                 item.position = offset
             self._touch(s, actor, meeting, "meeting.reorder", f"Reordered {len(on)} items")
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     def set_minutes(self, meeting_id: int, item_id: int, minutes: int) -> MeetingView:
         _minutes(minutes, "minutes", ITEM_MINUTES_MAX)
@@ -404,7 +397,7 @@ class MeetingService(ServiceBase):
             item = self._item(meeting, item_id)
             item.minutes = minutes
             self._touch(s, actor, meeting, "meeting.set_minutes", f"Item {item.id}: {minutes} min")
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     def lock_agenda(self, meeting_id: int, *, locked: bool = True) -> MeetingView:
         with self._writing(meeting_id) as (s, actor, meeting):
@@ -424,7 +417,7 @@ class MeetingService(ServiceBase):
                 "meeting.lock" if locked else "meeting.unlock",
                 f"Agenda {'locked' if locked else 'unlocked'}",
             )
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     # ------------------------------------------------------------------ the meeting
 
@@ -437,7 +430,7 @@ class MeetingService(ServiceBase):
                 raise ConflictError("Lock the agenda before the meeting starts.")
             meeting.status = "in_progress"
             self._touch(s, actor, meeting, "meeting.start", "Meeting started")
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     def record_outcome(
         self, meeting_id: int, item_id: int, outcome: str | None, decisions: Iterable[str] = ()
@@ -464,7 +457,7 @@ class MeetingService(ServiceBase):
                 f"Item {item.id}: outcome with {len(chosen)} decisions",
                 patient_id=item.patient_id,
             )
-            return self._view(s, meeting)
+            return meeting_view(s, meeting)
 
     def add_action(
         self,
@@ -508,7 +501,7 @@ class MeetingService(ServiceBase):
                 f"Action {action.id} for staff {person.id}",
                 patient_id=patient.id,
             )
-            return self._action_view(s, action)
+            return action_view(s, action)
 
     def close(self, meeting_id: int, notes: str | None = None) -> MeetingView:
         """Close the meeting: the flags and requests of the items discussed are handled."""
@@ -541,97 +534,7 @@ class MeetingService(ServiceBase):
                 "meeting.close",
                 f"Closed: {discussed} discussed, {len(flags)} flags handled",
             )
-            return self._view(s, meeting)
-
-    # ------------------------------------------------------------------ actions
-
-    def complete_action(
-        self, action_id: int, *, note: str | None = None, cancelled: bool = False
-    ) -> ActionView:
-        text = validate.text(note, "note", max_len=ACTION_MAX)
-        with self._sessions.begin() as s:
-            actor = self._actor(s, Action.VIEW_PATIENT)
-            action = s.get(MeetingAction, action_id)
-            if action is None:
-                raise NotFoundError(f"No meeting action {action_id}.")
-            if action.owner_id != actor.id:
-                self._actor(s, Action.RUN_MEETINGS)
-            if action.status != "open":
-                raise ConflictError(f"This action is already {action.status}.")
-            action.status = "cancelled" if cancelled else "done"
-            action.done_on, action.done_by_id, action.note = self._today(), actor.id, text
-            self._audit(
-                s,
-                actor,
-                f"meeting_action.{action.status}",
-                "meeting_action",
-                entity_id=action.id,
-                patient_id=action.patient_id,
-                summary=f"Action {action.id} {action.status}",
-            )
-            return self._action_view(s, action)
-
-    def actions(
-        self, *, owner: str | None = None, nhs: str | None = None, open_only: bool = True
-    ) -> list[ActionView]:
-        """Actions by due date: one owner's (their worklist) or one patient's."""
-        with self._sessions.begin() as s:
-            actor = self._actor(s, Action.VIEW_PATIENT)
-            q = select(MeetingAction).options(
-                selectinload(MeetingAction.meeting),
-                selectinload(MeetingAction.patient),
-                selectinload(MeetingAction.owner),
-            )
-            patient_id = None
-            if owner is not None:
-                q = q.where(MeetingAction.owner_id == self._staff(s, owner, "owner").id)
-            if nhs is not None:
-                patient_id = self._patient(s, nhs).id
-                q = q.where(MeetingAction.patient_id == patient_id)
-            if open_only:
-                q = q.where(MeetingAction.status == "open")
-            rows = s.scalars(q.order_by(MeetingAction.due_on, MeetingAction.id)).all()
-            self._audit(
-                s,
-                actor,
-                "meeting_action.list",
-                "meeting_action",
-                patient_id=patient_id,
-                summary=f"Listed {len(rows)} meeting actions",
-            )
-            return [self._action_view(s, a) for a in rows]
-
-    def request_discussion(self, nhs: str, kind: str, reason: str) -> int:
-        """Ask for a patient to be discussed (kind step_up, step_down or discuss) at the
-        team's next meeting; returns the request's id."""
-        if kind not in ("step_up", "step_down", "discuss"):
-            raise ValidationError("kind", "must be step_up, step_down or discuss")
-        text = validate.required_text(reason, "reason", max_len=REASON_MAX)
-        with self._sessions.begin() as s:
-            actor = self._actor(s, Action.REQUEST_DISCUSSION)
-            patient = self._patient(s, nhs)
-            if patient.date_of_death is not None:
-                raise ConflictError("This patient has died.")
-            row = MeetingRequest(
-                patient_id=patient.id,
-                kind=kind,
-                reason=text,
-                requested_on=self._today(),
-                requested_by_id=actor.id,
-                created_at=utcnow(),
-            )
-            s.add(row)
-            s.flush()
-            self._audit(
-                s,
-                actor,
-                "meeting.request",
-                "meeting_request",
-                entity_id=row.id,
-                patient_id=patient.id,
-                summary=f"Requested discussion ({kind})",
-            )
-            return row.id
+            return meeting_view(s, meeting)
 
     # ------------------------------------------------------------------ internals
 
@@ -759,98 +662,4 @@ class MeetingService(ServiceBase):
             entity_id=meeting.id,
             patient_id=patient_id,
             summary=summary,
-        )
-
-    def _view(self, s: Session, m: Meeting) -> MeetingView:
-        items = sorted(m.items, key=lambda i: (i.removed, i.position))
-        info = self._patient_info(s, [i.patient_id for i in items])
-        clock = datetime.combine(m.held_on, m.starts_at)
-        views = []
-        for i in items:
-            level, worker = info.get(i.patient_id, (None, None))
-            slot = None
-            if not i.removed:
-                slot = clock.time()
-                clock += timedelta(minutes=i.minutes)
-            p = i.patient
-            views.append(
-                ItemView(
-                    i.id,
-                    i.position,
-                    Section(i.section),
-                    p.nhs_number,
-                    f"{p.given_name} {p.family_name}",
-                    initials(p.given_name, p.family_name),
-                    level,
-                    worker,
-                    tuple(r for r in (i.reasons or "").split("\n") if r),
-                    i.minutes,
-                    slot,
-                    i.removed,
-                    i.outcome,
-                    tuple(d for d in (i.decisions or "").split(",") if d),
-                    i.discussed_at is not None,
-                )
-            )
-        actions = s.scalars(
-            select(MeetingAction)
-            .where(MeetingAction.meeting_id == m.id)
-            .options(selectinload(MeetingAction.patient), selectinload(MeetingAction.owner))
-            .order_by(MeetingAction.id)
-        ).all()
-        return MeetingView(
-            m.id,
-            m.team.name if m.team else None,
-            m.held_on,
-            m.starts_at,
-            m.minutes,
-            m.place,
-            m.virtual,
-            m.chair.username,
-            m.chair.display_name,
-            m.status,
-            m.agenda_locked_at is not None,
-            m.agenda_locked_at,
-            m.notes,
-            m.lock_version,
-            tuple(
-                AttendeeView(a.staff.username, a.staff.display_name, a.staff.role, a.attendance)
-                for a in m.attendees
-            ),
-            tuple(views),
-            tuple(self._action_view(s, a, m) for a in actions),
-        )
-
-    @staticmethod
-    def _patient_info(s: Session, ids: list[int]) -> dict[int, tuple[int, str]]:
-        if not ids:
-            return {}
-        rows = s.execute(
-            select(
-                CaseloadAssignment.patient_id, CaseloadAssignment.level, StaffMember.display_name
-            )
-            .join(StaffMember, StaffMember.id == CaseloadAssignment.key_worker_id)
-            .where(CaseloadAssignment.end_date.is_(None), CaseloadAssignment.patient_id.in_(ids))
-        )
-        return {pid: (level, name) for pid, level, name in rows}
-
-    @staticmethod
-    def _action_view(s: Session, a: MeetingAction, meeting: Meeting | None = None) -> ActionView:
-        m = meeting or a.meeting or s.get(Meeting, a.meeting_id)
-        assert m is not None
-        p: Patient = a.patient
-        return ActionView(
-            a.id,
-            a.meeting_id,
-            m.held_on,
-            p.nhs_number,
-            f"{p.given_name} {p.family_name}",
-            initials(p.given_name, p.family_name),
-            a.what,
-            a.owner.username,
-            a.owner.display_name,
-            a.due_on,
-            a.status,
-            a.done_on,
-            a.note,
         )

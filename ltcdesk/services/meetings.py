@@ -52,7 +52,7 @@ from ltcdesk.models import (
     utcnow,
 )
 from ltcdesk.services.base import Actor
-from ltcdesk.services.meeting_actions import MeetingActions
+from ltcdesk.services.meeting_actions import ACTION_MAX, REASON_MAX, MeetingActions
 from ltcdesk.services.meeting_agenda import AgendaBuilder
 from ltcdesk.services.meeting_read import action_view, meeting_view
 from ltcdesk.services.meeting_views import (
@@ -65,9 +65,7 @@ from ltcdesk.services.meeting_views import (
 )
 
 PLACE_MAX = 200
-REASON_MAX = 500
 OUTCOME_MAX = 4000
-ACTION_MAX = 500
 ITEM_MINUTES_MAX = 120
 MEETING_MINUTES_MAX = 8 * 60
 DEFAULT_MINUTES = {Section.NEW: 10}

@@ -19,6 +19,7 @@ from ltcdesk.services.audit import AuditService
 from ltcdesk.services.careplans import CarePlanService
 from ltcdesk.services.caseload import CaseloadService
 from ltcdesk.services.conversations import ConversationService
+from ltcdesk.services.meetings import MeetingService
 from ltcdesk.services.patients import PatientService
 from ltcdesk.services.settings import SettingsService
 from ltcdesk.services.setup import SetupService, ensure_admin
@@ -42,6 +43,7 @@ class Services:
     careplans: CarePlanService
     assessments: AssessmentService
     conversations: ConversationService
+    meetings: MeetingService
 
 
 def build_services(db: Database, username: str) -> Services:
@@ -57,6 +59,7 @@ def build_services(db: Database, username: str) -> Services:
         careplans=CarePlanService(db.sessions, username),
         assessments=AssessmentService(db.sessions, username),
         conversations=ConversationService(db.sessions, username),
+        meetings=MeetingService(db.sessions, username),
     )
 
 

@@ -3,13 +3,30 @@ the actions agreed."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ltcdesk.models import CaseloadAssignment, Meeting, MeetingAction, Patient, StaffMember
-from ltcdesk.services.meeting_views import ActionView, AttendeeView, ItemView, MeetingView, Section
+from ltcdesk.models import (
+    CarePlan,
+    CaseloadAssignment,
+    ConditionType,
+    Conversation,
+    Meeting,
+    MeetingAction,
+    Patient,
+    PatientCondition,
+    StaffMember,
+)
+from ltcdesk.services.meeting_views import (
+    ActionView,
+    AttendeeView,
+    ItemView,
+    MeetingView,
+    PatientFacts,
+    Section,
+)
 
 
 def initials(given: str, family: str) -> str:
@@ -107,4 +124,60 @@ def action_view(s: Session, a: MeetingAction, meeting: Meeting | None = None) ->
         a.status,
         a.done_on,
         a.note,
+    )
+
+
+def patient_facts(s: Session, p: Patient, today: date) -> PatientFacts:
+    """What meeting mode shows for one person, read in the caller's transaction."""
+    from ltcdesk.services.base import age_on
+
+    info = _patient_info(s, [p.id]).get(p.id)
+    conditions = s.scalars(
+        select(ConditionType.name)
+        .join(PatientCondition, PatientCondition.condition_code == ConditionType.code)
+        .where(PatientCondition.patient_id == p.id, PatientCondition.ended_on.is_(None))
+        .order_by(ConditionType.name)
+    ).all()
+    plan = s.scalars(
+        select(CarePlan)
+        .where(CarePlan.patient_id == p.id, CarePlan.status.in_(("agreed", "draft")))
+        .options(selectinload(CarePlan.goals))
+        .order_by((CarePlan.status == "agreed").desc(), CarePlan.version.desc())
+        .limit(1)
+    ).first()
+    goals: tuple[tuple[str, int, int], ...] = ()
+    if plan is not None:
+        goals = tuple(
+            (g.description, g.importance, g.confidence)
+            for g in plan.goals
+            if g.status not in ("achieved", "stopped")
+        )
+    last = s.execute(
+        select(Conversation.held_on, Conversation.mode, StaffMember.display_name)
+        .join(StaffMember, StaffMember.id == Conversation.recorded_by_id)
+        .where(Conversation.patient_id == p.id)
+        .order_by(Conversation.held_on.desc(), Conversation.id.desc())
+        .limit(1)
+    ).first()
+    actions = s.scalars(
+        select(MeetingAction)
+        .where(MeetingAction.patient_id == p.id, MeetingAction.status == "open")
+        .options(
+            selectinload(MeetingAction.meeting),
+            selectinload(MeetingAction.patient),
+            selectinload(MeetingAction.owner),
+        )
+        .order_by(MeetingAction.due_on, MeetingAction.id)
+    ).all()
+    return PatientFacts(
+        p.nhs_number,
+        f"{p.given_name} {p.family_name}",
+        age_on(p.date_of_birth, today) if p.date_of_birth else None,
+        info[0] if info else None,
+        info[1] if info else None,
+        tuple(conditions),
+        goals,
+        plan.review_date if plan is not None else None,
+        f"{last[0]:%d/%m/%Y}, {last[1]}, by {last[2]}" if last is not None else None,
+        tuple(action_view(s, a) for a in actions),
     )

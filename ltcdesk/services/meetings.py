@@ -54,12 +54,13 @@ from ltcdesk.models import (
 from ltcdesk.services.base import Actor
 from ltcdesk.services.meeting_actions import ACTION_MAX, REASON_MAX, MeetingActions
 from ltcdesk.services.meeting_agenda import AgendaBuilder
-from ltcdesk.services.meeting_read import action_view, meeting_view
+from ltcdesk.services.meeting_read import action_view, meeting_view, patient_facts
 from ltcdesk.services.meeting_views import (
     DECISIONS,
     ActionView,
     MeetingSummary,
     MeetingView,
+    PatientFacts,
     Proposal,
     Section,
 )
@@ -288,6 +289,22 @@ class MeetingService(MeetingActions):
                 summary=f"Viewed meeting {meeting.id}",
             )
             return meeting_view(s, meeting)
+
+    def patient_facts(self, nhs: str) -> PatientFacts:
+        """Meeting mode's key facts about one person (the view is audited)."""
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            patient = self._patient(s, nhs)
+            facts = patient_facts(s, patient, self._today())
+            self._audit(
+                s,
+                actor,
+                "meeting.patient_view",
+                "patient",
+                patient_id=patient.id,
+                summary="Viewed key facts in meeting mode",
+            )
+            return facts
 
     def propose(self, meeting_id: int) -> list[Proposal]:
         """What the agenda builder finds now (nothing is written)."""

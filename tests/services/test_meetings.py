@@ -357,3 +357,27 @@ def test_writes_are_audited_without_patient_words(world):
     assert [r.action for r in rows] == ["meeting.create", "meeting.build_agenda"]
     assert all(r.username == "lead" for r in rows)
     assert not any("Secret" in (r.summary or "") for r in rows)
+
+
+def test_meeting_mode_key_facts(world):
+    db = world.db
+    nhs = world.patient("Facts", "Fiona")
+    world.on_caseload(nhs, worker="matron1", level=3)
+    world.agreed_plan(nhs, TODAY + timedelta(days=30))
+    world.flag(nhs, "Short of breath", ago=2)
+    m = meeting(db)
+    svc(db).add_item(m, nhs, "Check on her")
+    svc(db).lock_agenda(m)
+    svc(db).start(m)
+    svc(db).add_action(m, nhs, "Arrange a home visit", "nurse", MEETING_DAY + timedelta(days=2))
+    facts = svc(db, "nurse").patient_facts(nhs)
+    assert (facts.name, facts.level, facts.key_worker) == ("Fiona Facts", 3, "Mary Matron")
+    assert facts.age == 82
+    assert facts.goals == (("Walk to the shop", 8, 4),)
+    assert facts.plan_review == TODAY + timedelta(days=30)
+    assert facts.last_conversation == (
+        f"{TODAY - timedelta(days=2):%d/%m/%Y}, phone, by Nadia Navigator"
+    )
+    assert [(a.what, a.owner_name) for a in facts.open_actions] == [
+        ("Arrange a home visit", "Nia Nurse")
+    ]

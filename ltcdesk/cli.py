@@ -565,6 +565,7 @@ _EXTENSION_NAMES = (
     "ltcdesk.cli_careplan",
     "ltcdesk.cli_assessment",
     "ltcdesk.cli_conversation",
+    "ltcdesk.cli_meeting",
 )
 _GROUPS = (
     "patient", "practice", "staff", "user", "audit", "careplan", "assessment", "conversation",

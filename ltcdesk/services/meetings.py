@@ -444,6 +444,9 @@ class MeetingService(MeetingActions):
             if meeting.agenda_locked_at is None:
                 raise ConflictError("Lock the agenda before the meeting starts.")
             meeting.status = "in_progress"
+            for attendee in meeting.attendees:  # the chair is there to chair it
+                if attendee.staff_id == meeting.chair_id and attendee.attendance == "invited":
+                    attendee.attendance = "present"
             self._touch(s, actor, meeting, "meeting.start", "Meeting started")
             return meeting_view(s, meeting)
 

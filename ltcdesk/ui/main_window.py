@@ -36,10 +36,11 @@ from ltcdesk.ui.lock import IdleWatcher, LockScreen
 if TYPE_CHECKING:
     from ltcdesk.app import Services
     from ltcdesk.ui.views.caseload_view import CaseloadView
+    from ltcdesk.ui.views.meetings_view import MeetingsView
     from ltcdesk.ui.views.navigator_view import NavigatorListView
     from ltcdesk.ui.views.patient_record import PatientRecord
 
-MY_CASELOAD, TEAM_CASELOADS, PATIENTS, NAVIGATOR_LISTS = 0, 1, 2, 3
+MY_CASELOAD, TEAM_CASELOADS, PATIENTS, NAVIGATOR_LISTS, MEETINGS = 0, 1, 2, 3, 5
 SECTIONS = (
     "My caseload",
     "Team caseloads",
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
 
     def _build_lists(self) -> None:
         from ltcdesk.ui.views.caseload_view import CaseloadView
+        from ltcdesk.ui.views.meetings_view import MeetingsView
         from ltcdesk.ui.views.navigator_view import MY_TITLE, NavigatorListView
         from ltcdesk.ui.views.team_view import TeamCaseloadView
 
@@ -144,10 +146,14 @@ class MainWindow(QMainWindow):
         self.team_caseloads = TeamCaseloadView(self._services)
         self.patients = CaseloadView(self._services, "patients")
         self.navigator_lists: NavigatorListView = NavigatorListView(self._services)
+        self.meetings: MeetingsView = MeetingsView(self._services)
         self.team_drilldown: CaseloadView | None = None
         for view in (self.my_caseload, self.team_caseloads, self.patients, self.navigator_lists):
             self.stack.addWidget(view)
-        for name in SECTIONS[NAVIGATOR_LISTS + 1 :]:
+        for row, name in enumerate(SECTIONS[NAVIGATOR_LISTS + 1 :], start=NAVIGATOR_LISTS + 1):
+            if row == MEETINGS:
+                self.stack.addWidget(self.meetings)
+                continue
             placeholder = QLabel(f"{name} arrives in a later release of ltcdesk.")
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
             placeholder.setObjectName(f"{name.replace(' ', '')}Placeholder")
@@ -155,6 +161,8 @@ class MainWindow(QMainWindow):
         for view in (self.my_caseload, self.patients, self.navigator_lists):
             view.patientActivated.connect(self.open_patient)
             view.changed.connect(lambda v=view: self._on_view_changed(v))
+        self.meetings.patientActivated.connect(self.open_patient)
+        self.meetings.changed.connect(lambda: self._on_view_changed(self.meetings))
         self.team_caseloads.workerActivated.connect(self._on_team_worker_activated)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.splitter = QSplitter()
@@ -453,7 +461,13 @@ class MainWindow(QMainWindow):
 
     def _on_view_changed(self, source: QWidget | None) -> None:
         """``source`` (a list after a bulk action) has reloaded itself already."""
-        views = (self.my_caseload, self.team_caseloads, self.patients, self.navigator_lists)
+        views = (
+            self.my_caseload,
+            self.team_caseloads,
+            self.patients,
+            self.navigator_lists,
+            self.meetings,
+        )
         for view in (*views, self.team_drilldown):
             if view is not None and view is not source:
                 view.invalidate()

@@ -34,6 +34,7 @@ from ltcdesk.ui.dialogs.add_to_caseload import AddToCaseloadDialog
 from ltcdesk.ui.views.assessment_tab import AssessmentTab
 from ltcdesk.ui.views.care_plan_tab import CarePlanTab
 from ltcdesk.ui.views.conversations_tab import ConversationsTab
+from ltcdesk.ui.views.record_actions import MeetingActionsPanel
 from ltcdesk.ui.views.record_carers import CarersTab
 from ltcdesk.ui.views.record_common import (
     DirtyWatch,
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-PLACEHOLDER_TABS = ("Events",)
 
 
 class PatientRecord(QWidget):
@@ -122,12 +122,7 @@ class PatientRecord(QWidget):
         self.conversations = ConversationsTab(services, self._nhs, self._role)
         self.conversations.conversationRecorded.connect(lambda: self.saved.emit(self._nhs))
         self.tabs.addTab(self.conversations, "Con&versations")
-        for name in PLACEHOLDER_TABS:
-            label = QLabel(f"{name}\n\nComing in a later release.")
-            label.setObjectName(name.lower().replace(" ", "") + "Placeholder")
-            label.setAccessibleName(f"{name} (coming in a later release)")
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.tabs.addTab(label, name)
+        self.tabs.addTab(self._events_tab(services), "&Events")
         self._expose_tab_widgets()
         self._build_actions()
 
@@ -234,6 +229,7 @@ class PatientRecord(QWidget):
         self.care_plan.refresh()
         self.assessment.refresh()
         self.conversations.refresh()
+        self.meeting_actions.refresh()
         if not self._record_dirty():
             self.reload()
             return
@@ -257,6 +253,24 @@ class PatientRecord(QWidget):
         area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields; it still scrolls
         area.setWidget(page)
         return area
+
+    def _events_tab(self, services: Services) -> QWidget:
+        """Actions from whiteboard meetings; hospital events come with the reminders release."""
+        page = QWidget()
+        page.setObjectName("eventsTab")
+        self.meeting_actions = MeetingActionsPanel(services, self._nhs)
+        self.meeting_actions.changed.connect(lambda: self.saved.emit(self._nhs))
+        later = QLabel(
+            "Hospital admissions, discharges and A&E attendances will be recorded here in a "
+            "later release."
+        )
+        later.setObjectName("hospitalEventsNote")
+        later.setWordWrap(True)
+        later.setStyleSheet("color: #5f6368;")
+        column = QVBoxLayout(page)
+        column.addWidget(self.meeting_actions, 1)
+        column.addWidget(later)
+        return page
 
     def _build_banners(self) -> None:
         self.stale_banner, self.stale_label, row = banner("staleBanner", "#fff4ce", "#c98a00")

@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -92,13 +92,21 @@ class MeetingActionsPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
-        self.refresh()
+        self._shown = False  # read (and audited) when first shown, not when the record opens
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            self.refresh()
 
     @property
     def meeting_actions(self) -> list[ActionView]:
         return list(self._actions)
 
     def refresh(self) -> None:
+        if not self._shown:
+            return
         try:
             self._actions = self._services.meetings.actions(
                 nhs=self._nhs, open_only=not self.show_all.isChecked()

@@ -52,11 +52,13 @@ def main() -> None:
     print(f"whole team caseload, {len(rows):,} rows: median {seconds * 1000:.0f} ms")
     sizes = caseload.sizes()
     matron = next(w for w in sizes if w.role == "community_matron")
-    seconds, mine = timed(lambda: caseload.list_caseload(CaseloadFilter(worker=matron.username)),
-                          args.repeat)
+    seconds, mine = timed(
+        lambda: caseload.list_caseload(CaseloadFilter(worker=matron.username)), args.repeat
+    )
     print(f"one matron's caseload ({len(mine):,} rows): median {seconds * 1000:.1f} ms")  # type: ignore[arg-type]
-    seconds, found = timed(lambda: caseload.list_caseload(CaseloadFilter(text="smi", level=2)),
-                           args.repeat)
+    seconds, found = timed(
+        lambda: caseload.list_caseload(CaseloadFilter(text="smi", level=2)), args.repeat
+    )
     print(f"search 'smi' at level 2 ({len(found):,} rows): median {seconds * 1000:.0f} ms")  # type: ignore[arg-type]
     seconds, _ = timed(caseload.sizes, args.repeat)
     print(f"caseload sizes per worker: median {seconds * 1000:.0f} ms")

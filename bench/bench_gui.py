@@ -42,8 +42,12 @@ def startup_seconds(db: str, repeat: int) -> tuple[float, str]:
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, __file__, "--child-startup", db],
-                                stdout=subprocess.PIPE, text=True, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--child-startup", db],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         assert proc.stdout is not None
         line = proc.stdout.readline()
         times.append(time.perf_counter() - start)
@@ -85,8 +89,10 @@ def main() -> None:
         )  # fmt: skip
 
     seconds, heavy = startup_seconds(str(path), args.repeat)
-    print(f"start-up to a usable main window: median {seconds:.2f} s "
-          f"(heavy modules imported: {heavy})")
+    print(
+        f"start-up to a usable main window: median {seconds:.2f} s "
+        f"(heavy modules imported: {heavy})"
+    )
 
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -130,8 +136,10 @@ def main() -> None:
             keys.append(time.perf_counter() - start)
     edit.clear()
     app.processEvents()
-    print(f"one filter keystroke on {rows:,} rows: median {median_ms(keys)} "
-          f"(max {max(keys) * 1000:.0f} ms over {len(keys)} keystrokes)")
+    print(
+        f"one filter keystroke on {rows:,} rows: median {median_ms(keys)} "
+        f"(max {max(keys) * 1000:.0f} ms over {len(keys)} keystrokes)"
+    )
 
     # Every column once, first click each (keys not yet fetched), then a second pass.
     sorts, first = [], {}
@@ -142,8 +150,10 @@ def main() -> None:
         sorts.append(time.perf_counter() - start)
         first.setdefault(column, sorts[-1])
     slowest = max(first, key=first.__getitem__)
-    print(f"sorting a column of {rows:,} rows: median {median_ms(sorts)} "
-          f"(slowest first click: column {slowest}, {first[slowest] * 1000:.0f} ms)")
+    print(
+        f"sorting a column of {rows:,} rows: median {median_ms(sorts)} "
+        f"(slowest first click: column {slowest}, {first[slowest] * 1000:.0f} ms)"
+    )
     table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
     sample = [table.model().index(i * 997 % rows, 0) for i in range(args.repeat)]

@@ -32,7 +32,8 @@ def patients(team):
 def open_rows(db):
     with db.sessions() as s:
         return s.scalar(
-            select(func.count()).select_from(CaseloadAssignment)
+            select(func.count())
+            .select_from(CaseloadAssignment)
             .where(CaseloadAssignment.end_date.is_(None))
         )
 
@@ -58,7 +59,9 @@ def test_filters(patients):
     cl.assign(NUMBERS[1], "nurse", 2)
     cl.assign(NUMBERS[2], "matron1", 2)
     assert {r.nhs_number for r in cl.list_caseload(CaseloadFilter(worker="matron1"))} == {
-        NUMBERS[0], NUMBERS[2]}
+        NUMBERS[0],
+        NUMBERS[2],
+    }
     assert [r.nhs_number for r in cl.list_caseload(CaseloadFilter(level=3))] == [NUMBERS[0]]
     assert [r.nhs_number for r in cl.list_caseload(CaseloadFilter(condition="hf"))] == [NUMBERS[0]]
     assert [r.nhs_number for r in cl.list_caseload(CaseloadFilter(text="o'k"))] == [NUMBERS[0]]
@@ -83,8 +86,9 @@ def test_navigator_cannot_be_key_worker(patients):
 def test_step_up_down_and_transfer_keep_full_history(patients):
     cl = caseload(patients)
     cl.assign(NUMBERS[0], "nurse", 2, "Referred by GP", start_date="2026-01-10")
-    cl.change_level(NUMBERS[0], 3, "Two admissions in three months", key_worker="matron1",
-                    on_date="2026-05-01")
+    cl.change_level(
+        NUMBERS[0], 3, "Two admissions in three months", key_worker="matron1", on_date="2026-05-01"
+    )
     cl.transfer(NUMBERS[0], "matron2", "Caseload balancing", on_date="2026-08-01")
     cl.change_level(NUMBERS[0], 2, "Stable for three months", on_date="2026-11-01")
     history = cl.history(NUMBERS[0])
@@ -134,7 +138,8 @@ def test_discharge_and_death_take_people_off_active_lists(patients):
     cl.assign(NUMBERS[1], "matron1", 3)
     cl.discharge(NUMBERS[0], "Goals achieved; self managing")
     detail = PatientService(patients.sessions, "lead", today=lambda: TODAY).record_death(
-        NUMBERS[1], "20/11/2026")
+        NUMBERS[1], "20/11/2026"
+    )
     assert detail.date_of_death is not None
     assert detail.assignment is None
     assert detail.history[-1].end_change == "death"
@@ -165,7 +170,8 @@ def test_patients_list_shows_everyone_with_key_worker_when_there_is_one(patients
     cl = caseload(patients)
     cl.assign(NUMBERS[0], "matron1", 3)
     PatientService(patients.sessions, "lead", today=lambda: TODAY).record_death(
-        NUMBERS[3], "2026-11-01")
+        NUMBERS[3], "2026-11-01"
+    )
     rows = {r.nhs_number: r for r in cl.list_patients()}
     assert set(rows) == set(NUMBERS)
     assert rows[NUMBERS[0]].key_worker_name == "Mary Matron"

@@ -25,8 +25,14 @@ def service(db, user="matron1"):
 
 def register(db, nhs=VALID, **extra):
     fields = dict(
-        nhs_number=nhs, family_name="O'Kon", given_name="María", date_of_birth="12/04/1938",
-        practice_code="C82001", sex="female", postcode="le4 7ab", phone="0116 496 0123",
+        nhs_number=nhs,
+        family_name="O'Kon",
+        given_name="María",
+        date_of_birth="12/04/1938",
+        practice_code="C82001",
+        sex="female",
+        postcode="le4 7ab",
+        phone="0116 496 0123",
     )
     fields.update(extra)
     return service(db).register(NewPatient(**fields))
@@ -83,8 +89,9 @@ def test_duplicate_nhs_number_is_refused(team):
 
 def test_update_changes_fields_and_bumps_version(team):
     before = register(team)
-    after = service(team).update(VALID, PatientChanges(phone="07700 900123", lives_alone=True),
-                                 before.version)
+    after = service(team).update(
+        VALID, PatientChanges(phone="07700 900123", lives_alone=True), before.version
+    )
     assert after.phone == "07700 900123"
     assert after.lives_alone is True
     assert after.version == before.version + 1
@@ -114,8 +121,10 @@ def test_concurrent_saves_of_the_same_version_let_exactly_one_win(team):
         except StaleRecordError:
             results.append("stale")
 
-    threads = [threading.Thread(target=save, args=("matron1", "0116 496 0001")),
-               threading.Thread(target=save, args=("nurse", "0116 496 0002"))]
+    threads = [
+        threading.Thread(target=save, args=("matron1", "0116 496 0001")),
+        threading.Thread(target=save, args=("nurse", "0116 496 0002")),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -134,8 +143,9 @@ def test_conditions_carers_and_consent(team):
     with pytest.raises(ValidationError, match="not a known long term condition"):
         svc.add_condition(VALID, "FLU")
     svc.end_condition(VALID, "HF", reason="Diagnosis revised")
-    svc.add_carer(VALID, "Seán O'Kon", "son", "07700 900456", lives_with_patient=False,
-                  offered_support=True)
+    svc.add_carer(
+        VALID, "Seán O'Kon", "son", "07700 900456", lives_with_patient=False, offered_support=True
+    )
     detail = svc.record_consent(VALID, "given")
     assert [c.code for c in detail.active_conditions] == ["COPD"]
     assert detail.carers[0].name == "Seán O'Kon"

@@ -40,8 +40,7 @@ def test_first_run_offers_demo_data_and_loads_it_when_accepted(qtbot, tmp_path, 
 
 def test_declining_demo_data_leaves_the_database_empty(qtbot, tmp_path, monkeypatch):
     db = open_database(tmp_path / "decline.db")
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a: QMessageBox.StandardButton.No)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
     assert app.offer_demo_data(db, "admin") is False
     assert is_empty(db)
     db.dispose()

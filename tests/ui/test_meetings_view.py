@@ -420,3 +420,37 @@ def test_the_patients_meeting_actions_on_the_record(world, qtbot):
     assert panel.message.text() == "Marked done: Ask GP about pain relief"
     click(qtbot, panel.show_all)
     assert panel.table.item(0, 3).text() == f"Done {TODAY:%d/%m/%Y}"
+
+
+def test_a_navigator_asks_for_a_step_up_at_the_next_meeting(world, qtbot):
+    navigator = build_services(world.db, "navigator")
+    panel = MeetingActionsPanel(navigator, world.manual)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.request_button.isEnabled()
+    dialog = panel.ask_for_discussion()
+    qtbot.addWidget(dialog)
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("step_up"))
+    # No reason: refused, the reason named, nothing saved, the dialog still open.
+    dialog.submit()
+    assert "reason" in dialog.error_label.text()
+    assert dialog.isVisible()
+    assert dialog.request_id is None
+    qtbot.keyClicks(dialog.reason_edit, "Two falls this week, carer struggling")
+    dialog.submit()
+    assert dialog.request_id is not None
+    assert panel.message.text() == "Asked: they will be on the next meeting's agenda."
+    # The team's next meeting proposes Harriet under step up / step down.
+    meeting = world.lead.meetings.create(TODAY + timedelta(days=1), "09:30", "Room 2", "lead")
+    proposals = {p.patient_id: p for p in world.lead.meetings.propose(meeting.id)}
+    built = world.lead.meetings.build_agenda(meeting.id)
+    item = next(i for i in built.agenda if i.patient_name == "Harriet Handley")
+    assert item.section is Section.STEP
+    assert item.reasons[0].startswith("Step up requested by Nadia Navigator")
+    assert item.reasons[0].endswith("Two falls this week, carer struggling")
+    assert len(proposals) == len(built.agenda)
+    # The administrator (no clinical work) may not ask.
+    viewer = MeetingActionsPanel(build_services(world.db, "admin"), world.manual)
+    qtbot.addWidget(viewer)
+    viewer.show()
+    assert not viewer.request_button.isEnabled()

@@ -587,6 +587,7 @@ class CaseloadView(QWidget):
         me = self._me()
         return me.display_name if me is not None else self._services.username
 
+
 def _refill(combo: QComboBox, items: Sequence[tuple[str, Any]]) -> None:
     """Replace a filter's choices after the "All …" item, keeping the current choice."""
     current = combo.currentData()

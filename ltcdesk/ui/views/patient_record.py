@@ -60,8 +60,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-
-
 class PatientRecord(QWidget):
     """The record of the patient with NHS number ``nhs``; raises DomainError if not found.
 

@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import DomainError
 from ltcdesk.domain.permissions import Action, allowed
 from ltcdesk.services.meeting_views import ActionView
+from ltcdesk.ui.dialogs.discussion_request import DiscussionRequestDialog
 
 if TYPE_CHECKING:
     from ltcdesk.app import Services
@@ -84,8 +86,14 @@ class MeetingActionsPanel(QWidget):
         top.addWidget(title)
         top.addStretch(1)
         top.addWidget(self.show_all)
+        self.request_button = QPushButton("&Ask for discussion at the next meeting…")
+        self.request_button.setObjectName("requestDiscussionButton")
+        self.request_button.setAccessibleName("Ask for discussion at the next meeting")
+        self.request_button.setToolTip("A step up, a step down, or another reason")
+        self.request_button.clicked.connect(self.ask_for_discussion)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.request_button)
         bottom.addWidget(self.done_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -99,6 +107,16 @@ class MeetingActionsPanel(QWidget):
         if not self._shown:
             self._shown = True
             self.refresh()
+
+    def ask_for_discussion(self) -> DiscussionRequestDialog:
+        """Open the request dialog (modal); says so here once the request is made."""
+        who = f"The person with NHS number {nhs_number.format_nhs(self._nhs)}"
+        dialog = DiscussionRequestDialog(self._services, self._nhs, who, self)
+        dialog.accepted.connect(
+            lambda: self.message.setText("Asked: they will be on the next meeting's agenda.")
+        )
+        dialog.open()
+        return dialog
 
     @property
     def meeting_actions(self) -> list[ActionView]:
@@ -161,6 +179,13 @@ class MeetingActionsPanel(QWidget):
         action_id = cell.data(ACTION_ROLE) if cell is not None else None
         return next((a for a in self._actions if a.id == action_id), None)
 
+    def _may(self, action: Action) -> bool:
+        me = next(
+            (s for s in self._services.setup.staff() if s.username == self._services.username),
+            None,
+        )
+        return me is not None and me.active and allowed(me.role, action)
+
     def _may_run_meetings(self) -> bool:
         if self._may_run is None:
             me = next(
@@ -171,6 +196,7 @@ class MeetingActionsPanel(QWidget):
         return self._may_run
 
     def _update_controls(self) -> None:
+        self.request_button.setEnabled(self._may(Action.REQUEST_DISCUSSION))
         action = self.selected()
         mine = action is not None and action.owner_username == self._services.username
         self.done_button.setEnabled(

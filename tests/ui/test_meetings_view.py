@@ -345,6 +345,66 @@ def test_a_meeting_from_agenda_to_recorded_actions(world, make_view, qtbot, monk
     assert "Arthur Acton" in [i.patient_name for i in carried]
 
 
+def test_a_planned_meeting_whose_day_has_passed_reads_not_held(world, make_view):
+    meetings = world.lead.meetings
+    missed = meetings.create(TODAY - timedelta(days=3), "09:30", "Room 2", "lead").id
+    coming = meetings.create(MEETING_DAY, "09:30", "Room 2", "lead").id
+    view = make_view(world.lead)
+
+    def status(meeting_id: int) -> str:
+        row = next(r for r in range(view.table.rowCount()) if view._id_at(r) == meeting_id)
+        return view.table.item(row, 4).text()
+
+    # In words, not only greyed out as past: nobody started it on the day.
+    assert status(missed) == "Not held"
+    assert "never started" in view.table.item(view.meeting_ids().index(missed), 4).toolTip()
+    assert status(coming) == "Planned"
+    agenda = view.open_meeting(missed)
+    assert "Not held" in agenda.subtitle.text()
+    assert "Planned" not in agenda.subtitle.text()
+
+
+def test_a_new_meeting_is_for_the_chairs_team_or_the_one_chosen(world, make_view, qtbot):
+    admin = build_services(world.db, "admin")
+    admin.setup.add_staff("oakmatron", "Olive Oak", "community_matron", team="Selly Oak")
+    view = make_view(world.lead)
+    click(qtbot, view.new_button)
+    dialog = view.dialog
+    team = dialog.team_combo
+    assert team.objectName() == "meetingTeam"
+    assert [team.itemText(i) for i in range(team.count())] == ["Northfield", "Selly Oak"]
+    assert team.currentText() == "Northfield"  # the chair's (Tessa Lead's) team
+    chair = dialog.chair_combo
+    chair.setCurrentIndex(chair.findData("oakmatron"))
+    assert team.currentText() == "Selly Oak"  # follows the chair ...
+    chair.setCurrentIndex(chair.findData("lead"))
+    assert team.currentText() == "Northfield"
+    # ... until someone picks a team.
+    team.setFocus()
+    qtbot.keyClick(team, Qt.Key.Key_Down)
+    assert team.currentText() == "Selly Oak"
+    chair.setCurrentIndex(chair.findData("matron1"))
+    assert team.currentText() == "Selly Oak"
+    qtbot.keyClicks(dialog.place_edit, "Selly Oak Health Centre")
+    click(qtbot, dialog.ok)
+    assert not dialog.isVisible(), dialog.error.text()
+    (made,) = dialog.created
+    assert (made.team, made.chair_name) == ("Selly Oak", "Mary Matron")
+    assert view.agenda.subtitle.text().startswith("Selly Oak · ")
+
+    # A weekly series takes the team too; by default the chair's.
+    view.show_list()
+    click(qtbot, view.new_button)
+    series = view.dialog
+    series.chair_combo.setCurrentIndex(series.chair_combo.findData("oakmatron"))
+    qtbot.keyClicks(series.place_edit, "Teams call")
+    click(qtbot, series.repeat_check)
+    series.weeks_spin.setValue(1)
+    click(qtbot, series.ok)
+    assert series.created
+    assert {m.team for m in series.created} == {"Selly Oak"}
+
+
 def test_a_clinician_who_is_not_the_chair_cannot_change_the_agenda(
     world, make_view, qtbot, monkeypatch
 ):

@@ -53,6 +53,22 @@ ATTENDANCE_LABELS = {"invited": "Invited", "present": "Present", "apologies": "A
 NOT_ATTENDING = {Role.ADMIN.value, Role.READ_ONLY.value}
 
 
+NOT_HELD = "Not held"
+
+
+def status_label(status: str, held_on: date, today: date | None = None) -> str:
+    """The status in words; a planned meeting whose day has passed was never started, so
+    it reads "Not held" rather than "Planned"."""
+    if status == "planned" and held_on < (today or date.today()):
+        return NOT_HELD
+    return STATUS_LABELS.get(status, status)
+
+
+def team_names(staff: Sequence[StaffView]) -> list[str]:
+    """The teams that have staff, by name (there is no service listing teams as such)."""
+    return sorted({s.team for s in staff if s.team}, key=str.casefold)
+
+
 def runs_meetings(staff: Sequence[StaffView]) -> list[StaffView]:
     """Active staff who may chair a meeting."""
     return [s for s in staff if s.active and allowed(s.role, Action.RUN_MEETINGS)]
@@ -85,8 +101,10 @@ def _named(widget: QWidget, name: str, accessible: str) -> None:
 
 
 class NewMeetingDialog(QDialog):
-    """Date, time, length, place (or virtual), chair and attendees; optionally repeated
-    weekly on chosen days. ``created`` holds the meetings made once accepted."""
+    """Date, time, length, place (or virtual), chair, team and attendees; optionally
+    repeated weekly on chosen days. ``created`` holds the meetings made once accepted.
+
+    The team follows the chair's team until someone picks one."""
 
     def __init__(
         self,
@@ -131,6 +149,14 @@ class NewMeetingDialog(QDialog):
             self.chair_combo.addItem(member.display_name, member.username)
         self.chair_combo.setCurrentIndex(max(0, self.chair_combo.findData(me)))
         self.chair_combo.currentIndexChanged.connect(self._on_chair_combo_changed)
+
+        self._teams = team_names(staff)
+        self._team_of = {s.username: s.team for s in staff}
+        self._team_chosen = False
+        self.team_combo = QComboBox()
+        _named(self.team_combo, "meetingTeam", "Team")
+        self.team_combo.setToolTip("The team whose meeting this is (the chair's team at first)")
+        self.team_combo.activated.connect(self._on_team_combo_activated)
 
         self.attendees = QListWidget()
         _named(self.attendees, "meetingAttendees", "Attendees")
@@ -187,6 +213,7 @@ class NewMeetingDialog(QDialog):
         form.addRow("&Place:", self.place_edit)
         form.addRow("", self.virtual_check)
         form.addRow("C&hair:", self.chair_combo)
+        form.addRow("T&eam:", self.team_combo)
         form.addRow("&Attendees:", self.attendees)
         form.addRow("", self.repeat_check)
         form.addRow("", self.days_box)
@@ -222,7 +249,31 @@ class NewMeetingDialog(QDialog):
             self._tick_weekday()
         self.ok.setText("&Create meetings" if on else "&Create")
 
+    def _on_team_combo_activated(self, _index: int) -> None:
+        self._team_chosen = True
+
+    def _fill_teams(self) -> None:
+        """The teams, at the chair's own (or the one picked); "No team" only while the chair
+        has none, since the service files a meeting without a team under the chair's."""
+        chair_team = self._team_of.get(self.chair_combo.currentData())
+        keep = self.team_combo.currentData() if self._team_chosen else chair_team
+        blocked = self.team_combo.blockSignals(True)
+        self.team_combo.clear()
+        if chair_team is None:
+            self.team_combo.addItem("No team", None)
+        for name in self._teams:
+            self.team_combo.addItem(name, name)
+        index = self.team_combo.findData(keep) if keep is not None else 0
+        self.team_combo.setCurrentIndex(max(0, index))
+        self.team_combo.setEnabled(self.team_combo.count() > 1)
+        self.team_combo.blockSignals(blocked)
+
+    def chosen_team(self) -> str | None:
+        team = self.team_combo.currentData()
+        return str(team) if team else None
+
     def _on_chair_combo_changed(self, _index: int) -> None:
+        self._fill_teams()
         chair = self.chair_combo.currentData()
         for row in range(self.attendees.count()):
             item = self.attendees.item(row)
@@ -244,7 +295,7 @@ class NewMeetingDialog(QDialog):
         held_on = to_date(self.date_edit.date())
         qt = self.time_edit.time()
         minutes, virtual = self.length_spin.value(), self.virtual_check.isChecked()
-        attendees = self.chosen_attendees()
+        attendees, team = self.chosen_attendees(), self.chosen_team()
         place = self.place_edit.text()
         starts = time(qt.hour(), qt.minute())
         try:
@@ -259,6 +310,7 @@ class NewMeetingDialog(QDialog):
                     weeks=self.weeks_spin.value(),
                     minutes=minutes,
                     virtual=virtual,
+                    team=team,
                     attendees=attendees,
                 )
             else:
@@ -269,6 +321,7 @@ class NewMeetingDialog(QDialog):
                     chair,
                     minutes=minutes,
                     virtual=virtual,
+                    team=team,
                     attendees=attendees,
                 )
                 self.created = [made]

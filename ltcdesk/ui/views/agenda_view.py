@@ -9,65 +9,39 @@ where it will be discussed. Only the chair or a team lead edits; others see why 
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from textwrap import fill
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QFileDialog,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-    QScrollArea,
-    QSpinBox,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QTreeWidgetItem, QWidget
 
-from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import DomainError
 from ltcdesk.domain.permissions import Action, allowed
 from ltcdesk.domain.vocab import Role
-from ltcdesk.services.meeting_views import DECISIONS, ItemView, MeetingView, Section
+from ltcdesk.services.meeting_views import ItemView, MeetingView, Section
 from ltcdesk.services.setup import StaffView
 from ltcdesk.ui.dialogs.meeting_dialogs import (
     ATTENDANCE_LABELS,
-    STATUS_LABELS,
     AddPatientDialog,
     PrintMeetingDialog,
     meeting_when,
     meeting_where,
+    status_label,
     team_members,
+)
+from ltcdesk.ui.views.agenda_layout import ITEM_ROLE, AgendaLayout
+from ltcdesk.ui.views.agenda_printing import (
+    export_actions_csv,
+    print_agenda_dialog,
+    print_minutes_dialog,
 )
 
 if TYPE_CHECKING:
     from ltcdesk.app import Services
     from ltcdesk.ui.views.meeting_mode import MeetingModeView
 
-COLUMNS: Final = ("Time", "Patient", "NHS number", "Level", "Key worker", "Min", "Reasons")
-TIME, PATIENT, NHS, LEVEL, WORKER, MINUTES, REASONS = range(len(COLUMNS))
-OUTCOME: Final = len(COLUMNS)  # shown once the meeting has started
-ITEM_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 1
-HEADING_BACKGROUND: Final = QBrush(QColor("#E8EDEE"))  # NHS pale grey
-HEADING_TEXT: Final = QBrush(QColor("#003087"))  # NHS dark blue
-REMOVED_TEXT: Final = QBrush(QColor("#5E6B70"))
-HOSPITAL_NOTE: Final = "Recorded once hospital events are available"
-REMOVED_HEADING: Final = "Taken off the agenda"
+__all__ = ["ITEM_ROLE", "AgendaView"]
 
 
 def _role_label(role: str) -> str:
@@ -77,7 +51,7 @@ def _role_label(role: str) -> str:
         return role
 
 
-class AgendaView(QWidget):
+class AgendaView(AgendaLayout):
     """``changed`` after any change to the meeting; ``patientActivated`` (NHS number) on
     double-click or Enter on an item; ``backRequested`` for the list of meetings."""
 
@@ -86,7 +60,7 @@ class AgendaView(QWidget):
     backRequested = Signal()
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent)  # builds the widgets (agenda_layout.py)
         self._services = services
         self._staff: list[StaffView] = []
         self.meeting: MeetingView | None = None
@@ -94,48 +68,11 @@ class AgendaView(QWidget):
         self.meeting_mode: MeetingModeView | None = None
         self.setObjectName("agendaView")
         self.setAccessibleName("Meeting agenda")
-        self._build()
+        self._connect()
+        self._update_controls()
 
-    # ------------------------------------------------------------------ building
-
-    def _build(self) -> None:
-        self.back_button = self._button("backToMeetingsButton", "← All &meetings", "All meetings")
+    def _connect(self) -> None:
         self.back_button.clicked.connect(self.backRequested)
-        self.title = QLabel()
-        self.title.setObjectName("agendaTitle")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.subtitle = QLabel()
-        self.subtitle.setObjectName("agendaSubtitle")
-        self.subtitle.setWordWrap(True)
-        heading = QVBoxLayout()
-        heading.setSpacing(2)
-        heading.addWidget(self.title)
-        heading.addWidget(self.subtitle)
-        top = QHBoxLayout()
-        top.addLayout(heading, 1)
-        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
-
-        self.build_button = self._button("buildAgendaButton", "&Build agenda", "Build the agenda")
-        self.build_button.setToolTip("Add everyone the team should discuss (run it again later)")
-        self.add_button = self._button(
-            "addAgendaPatientButton", "&Add a patient…", "Add a patient by hand"
-        )
-        self.up_button = self._button("moveItemUpButton", "Move &up", "Move the item up")
-        self.up_button.setToolTip("Alt+Up")
-        self.down_button = self._button("moveItemDownButton", "Move do&wn", "Move the item down")
-        self.down_button.setToolTip("Alt+Down")
-        self.remove_button = self._button("removeItemButton", "&Remove", "Take off the agenda")
-        self.restore_button = self._button("restoreItemButton", "Re&store", "Put back")
-        self.minutes_label = QLabel("M&inutes:")
-        self.minutes_spin = QSpinBox()
-        self.minutes_spin.setObjectName("itemMinutes")
-        self.minutes_spin.setAccessibleName("Minutes for the selected item")
-        self.minutes_spin.setRange(1, 120)
-        self.minutes_spin.setKeyboardTracking(False)
-        self.minutes_label.setBuddy(self.minutes_spin)
         self.build_button.clicked.connect(self.build_agenda)
         self.add_button.clicked.connect(self.open_add_patient)
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
@@ -143,133 +80,15 @@ class AgendaView(QWidget):
         self.remove_button.clicked.connect(lambda: self.remove_selected(True))
         self.restore_button.clicked.connect(lambda: self.remove_selected(False))
         self.minutes_spin.valueChanged.connect(self._on_minutes_spin_value_changed)
-        edit_row = QHBoxLayout()
-        for widget in (
-            self.build_button,
-            self.add_button,
-            self.up_button,
-            self.down_button,
-            self.remove_button,
-            self.restore_button,
-            self.minutes_label,
-            self.minutes_spin,
-        ):
-            edit_row.addWidget(widget)
-        edit_row.addStretch(1)
-
-        self.lock_button = self._button("lockAgendaButton", "&Lock agenda", "Lock the agenda")
-        self.print_button = self._button("printAgendaButton", "&Print agenda…", "Print agenda")
-        self.start_button = self._button("startMeetingButton", "S&tart meeting", "Start meeting")
-        self.minutes_button = self._button(
-            "printMinutesButton", "Print mi&nutes…", "Print the minutes and actions"
-        )
-        self.export_button = self._button(
-            "exportActionsButton", "E&xport actions CSV…", "Export the actions as CSV"
-        )
         self.export_button.clicked.connect(self.export_actions)
         self.lock_button.clicked.connect(self.toggle_lock)
         self.print_button.clicked.connect(self.open_print_agenda)
         self.start_button.clicked.connect(self.start_meeting)
         self.minutes_button.clicked.connect(self.open_print_minutes)
-        for widget in (self.lock_button, self.print_button, self.start_button):
-            edit_row.addWidget(widget)
-        edit_row.addWidget(self.minutes_button)
-        edit_row.addWidget(self.export_button)
-
-        self.note = QLabel()
-        self.note.setObjectName("agendaNote")
-        self.note.setAccessibleName("About this agenda")
-        self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #425563;")
-
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("agendaList")
-        self.tree.setAccessibleName("Agenda")
-        self.tree.setColumnCount(len(COLUMNS) + 1)
-        self.tree.setHeaderLabels([*COLUMNS, "Outcome"])
-        self.tree.setRootIsDecorated(False)
-        self.tree.setAllColumnsShowFocus(True)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.setWordWrap(True)
-        self.tree.setAlternatingRowColors(False)
-        header = self.tree.header()
-        header.setStretchLastSection(True)
-        metrics = self.tree.fontMetrics()
-        for column, sample in (
-            (TIME, "00:00"),
-            (PATIENT, "Kazimierz Petrauskas"),
-            (NHS, "999 999 9999"),
-            (LEVEL, "Level"),
-            (WORKER, "Dr Rakesh Chauhan"),
-            (MINUTES, "Min"),
-            (REASONS, "x" * 30),
-        ):
-            self.tree.setColumnWidth(column, metrics.horizontalAdvance(sample) + 20)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.tree.currentItemChanged.connect(lambda *_: self._update_controls())
         self.tree.itemDoubleClicked.connect(self._on_tree_item_double_clicked)
         self.tree.installEventFilter(self)
-
-        self.side = QTabWidget()
-        self.side.setObjectName("agendaSideTabs")
-        self.attendance = QWidget()
-        self.attendance.setObjectName("attendancePanel")
-        self.attendance.setAccessibleName("Attendance")
-        self.attendance_grid = QGridLayout(self.attendance)
-        self.attendance_grid.setContentsMargins(4, 4, 4, 4)
-        self.attendance_grid.setColumnStretch(0, 1)
-        self.attendance_combos: dict[str, QComboBox] = {}
-        scroll = QScrollArea()
-        scroll.setWidget(self.attendance)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.invite_combo = QComboBox()
-        self.invite_combo.setObjectName("inviteCombo")
-        self.invite_combo.setAccessibleName("Someone else who came")
-        self.invite_combo.setPlaceholderText("Someone else came…")
         self.invite_combo.activated.connect(self._on_invite_combo_activated)
-        people = QWidget()
-        people_layout = QVBoxLayout(people)
-        people_layout.setContentsMargins(4, 4, 4, 4)
-        self.attendance_summary = QLabel()
-        self.attendance_summary.setObjectName("attendanceSummary")
-        people_layout.addWidget(self.attendance_summary)
-        people_layout.addWidget(scroll, 1)
-        people_layout.addWidget(self.invite_combo)
-        self.actions_table = QTableWidget(0, 3)
-        self.actions_table.setObjectName("meetingActionsTable")
-        self.actions_table.setAccessibleName("Actions agreed at this meeting")
-        self.actions_table.setHorizontalHeaderLabels(["Action", "Owner", "Due"])
-        self.actions_table.verticalHeader().setVisible(False)
-        self.actions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.actions_table.setWordWrap(True)
-        self.actions_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch
-        )
-        self.side.addTab(people, "Attendance")
-        self.side.addTab(self.actions_table, "Actions")
-
-        self.splitter = QSplitter()
-        self.splitter.setObjectName("agendaSplitter")
-        self.splitter.addWidget(self.tree)
-        self.splitter.addWidget(self.side)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setSizes([940, 250])
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(edit_row)
-        layout.addWidget(self.note)
-        layout.addWidget(self.splitter, 1)
-        self._update_controls()
-
-    @staticmethod
-    def _button(name: str, text: str, accessible: str) -> QPushButton:
-        push = QPushButton(text)
-        push.setObjectName(name)
-        push.setAccessibleName(accessible)
-        push.setAutoDefault(False)
-        return push
 
     # ------------------------------------------------------------------ loading
 
@@ -292,7 +111,7 @@ class AgendaView(QWidget):
     def _show(self, view: MeetingView, select: int | None = None) -> None:
         keep = select if select is not None else self.selected_item_id()
         self.meeting = view
-        status = STATUS_LABELS.get(view.status, view.status)
+        status = status_label(view.status, view.held_on)
         self.title.setText(f"Whiteboard meeting — {meeting_when(view)}")
         parts = [
             meeting_where(view),
@@ -316,90 +135,6 @@ class AgendaView(QWidget):
         if keep is not None:
             self.select_item(keep)
         self._update_controls()
-
-    def _fill_tree(self, view: MeetingView) -> None:
-        self.tree.clear()
-        started = view.status != "planned"
-        self.tree.setColumnHidden(OUTCOME, not started)
-        self.tree.setColumnHidden(MINUTES, False)
-        # No hospital events are recorded yet: say so after the sections that come before
-        # it (or first of all), wherever the chair has moved items.
-        order = list(Section)
-        before = order.index(Section.HOSPITAL)
-        has_hospital = any(i.section is Section.HOSPITAL for i in view.agenda)
-        earlier = [n for n, i in enumerate(view.agenda) if order.index(i.section) < before]
-        note_after = earlier[-1] if earlier else -1
-        if not has_hospital and note_after < 0:
-            self._add_heading(Section.HOSPITAL.label, HOSPITAL_NOTE)
-        previous: Section | None = None
-        for n, item in enumerate(view.agenda):
-            if item.section is not previous:
-                self._add_heading(item.section.label)
-                previous = item.section
-            self._add_item(item)
-            if not has_hospital and n == note_after:
-                self._add_heading(Section.HOSPITAL.label, HOSPITAL_NOTE)
-                previous = None
-        removed = [i for i in view.items if i.removed]
-        if removed:
-            self._add_heading(REMOVED_HEADING)
-            for item in removed:
-                self._add_item(item)
-
-    def _add_heading(self, text: str, note: str | None = None) -> None:
-        row = QTreeWidgetItem([f"{text} — {note}" if note else text])
-        row.setFlags(Qt.ItemFlag.NoItemFlags)  # keyboard navigation skips headings
-        font = QFont(self.tree.font())
-        font.setBold(note is None)
-        font.setItalic(note is not None)
-        row.setFont(0, font)
-        for column in range(self.tree.columnCount()):
-            row.setBackground(column, HEADING_BACKGROUND)
-        row.setForeground(0, HEADING_TEXT)
-        self.tree.addTopLevelItem(row)
-        row.setFirstColumnSpanned(True)
-
-    def _add_item(self, item: ItemView) -> None:
-        decided = ", ".join(DECISIONS.get(d, d) for d in item.decisions)
-        outcome = "; ".join(p for p in (decided, item.outcome or "") if p)
-        cells = [
-            f"{item.starts_at:%H:%M}" if item.starts_at else "",
-            item.patient_name,
-            nhs_number.format_nhs(item.nhs_number),
-            str(item.level) if item.level is not None else "—",
-            item.key_worker or "Not on a caseload",
-            str(item.minutes),
-            "\n".join(fill(r, width=self._reason_chars()) for r in item.reasons),
-            ("✓ " if item.discussed else "") + outcome,
-        ]
-        row = QTreeWidgetItem(cells)
-        row.setData(0, ITEM_ROLE, item.id)
-        row.setToolTip(REASONS, "\n".join(item.reasons))
-        row.setToolTip(OUTCOME, outcome)
-        row.setTextAlignment(MINUTES, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        for column in range(len(cells)):
-            if column != MINUTES:
-                row.setTextAlignment(column, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        if item.removed:
-            font = QFont(self.tree.font())
-            font.setStrikeOut(True)
-            for column in range(len(cells)):
-                row.setForeground(column, REMOVED_TEXT)
-                row.setFont(column, font)
-        self.tree.addTopLevelItem(row)
-
-    def _reason_chars(self) -> int:
-        """How many characters of a reason fit in its column: the tree wraps only at
-        line breaks, so long reasons are broken into lines here."""
-        others = sum(
-            self.tree.columnWidth(c)
-            for c in range(self.tree.columnCount())
-            if c != REASONS and not self.tree.isColumnHidden(c)
-        )
-        space = max(self.tree.columnWidth(REASONS), self.tree.viewport().width() - others)
-        if not self.tree.isColumnHidden(OUTCOME):
-            space = self.tree.columnWidth(REASONS)
-        return max(30, space // max(1, self.tree.fontMetrics().averageCharWidth()) - 2)
 
     def _fill_attendance(self, view: MeetingView) -> None:
         while self.attendance_grid.count():
@@ -438,17 +173,6 @@ class AgendaView(QWidget):
                 self.invite_combo.addItem(member.display_name, member.username)
         self.invite_combo.setCurrentIndex(-1)
         self.invite_combo.setEnabled(may_run and self.invite_combo.count() > 0)
-
-    def _fill_actions(self, view: MeetingView) -> None:
-        self.actions_table.setRowCount(len(view.actions))
-        for row, action in enumerate(view.actions):
-            what = QTableWidgetItem(f"{action.what} ({action.patient_name})")
-            what.setToolTip(f"{action.what}\n{action.patient_name}, {action.status}")
-            self.actions_table.setItem(row, 0, what)
-            self.actions_table.setItem(row, 1, QTableWidgetItem(action.owner_name))
-            self.actions_table.setItem(row, 2, QTableWidgetItem(f"{action.due_on:%d/%m/%Y}"))
-        self.actions_table.resizeRowsToContents()
-        self.side.setTabText(1, f"Actions ({len(view.actions)})")
 
     # ------------------------------------------------------------------ state
 
@@ -740,61 +464,20 @@ class AgendaView(QWidget):
         view = self.meeting
         if view is None:
             return None
-        try:
-            from ltcdesk.reports.meeting_agenda import render_agenda
-        except ImportError:
-            QMessageBox.information(self, "Print agenda", "Printing agendas is not available.")
-            return None
-        printed_by = self._printed_by()
-
-        def render(initials: bool) -> bytes:
-            return render_agenda(
-                view, printed_by=printed_by, printed_at=datetime.now(), initials_only=initials
-            )
-
-        dialog = PrintMeetingDialog(
-            "Print the agenda",
-            f"The agenda of the meeting on {meeting_when(view)}, {len(view.agenda)} patients.",
-            f"Agenda {view.held_on:%Y-%m-%d}",
-            render,
-            self,
-        )
-        self.dialog = dialog
-        dialog.open()
+        dialog = print_agenda_dialog(self, view, self._printed_by())
+        if dialog is not None:
+            self.dialog = dialog
+            dialog.open()
         return dialog
 
     def open_print_minutes(self) -> PrintMeetingDialog | None:
         view = self.meeting
         if view is None:
             return None
-        try:
-            from ltcdesk.reports import meeting_agenda
-        except ImportError:
-            QMessageBox.information(self, "Print minutes", "Printing minutes is not available.")
-            return None
-        render_minutes = getattr(meeting_agenda, "render_minutes", None)
-        if render_minutes is None:
-            QMessageBox.information(self, "Print minutes", "Printing minutes is not available.")
-            return None
-        printed_by = self._printed_by()
-
-        def render(initials: bool) -> bytes:
-            pdf: bytes = render_minutes(
-                view, printed_by=printed_by, printed_at=datetime.now(), initials_only=initials
-            )
-            return pdf
-
-        dialog = PrintMeetingDialog(
-            "Print the minutes",
-            f"Minutes and actions of the meeting on {meeting_when(view)}: "
-            f"{sum(1 for i in view.agenda if i.discussed)} patients discussed, "
-            f"{len(view.actions)} actions.",
-            f"Minutes {view.held_on:%Y-%m-%d}",
-            render,
-            self,
-        )
-        self.dialog = dialog
-        dialog.open()
+        dialog = print_minutes_dialog(self, view, self._printed_by())
+        if dialog is not None:
+            self.dialog = dialog
+            dialog.open()
         return dialog
 
     def export_actions(self) -> Path | None:
@@ -802,26 +485,8 @@ class AgendaView(QWidget):
         view = self.meeting
         if view is None:
             return None
-        try:
-            from ltcdesk.reports.meeting_agenda import minutes_csv
-        except ImportError:
-            QMessageBox.information(self, "Export actions", "Exporting actions is not available.")
-            return None
-        suggested = str(Path.home() / f"Actions {view.held_on:%Y-%m-%d}.csv")
-        path, _filter = QFileDialog.getSaveFileName(
-            self, "Export the actions", suggested, "CSV files (*.csv)"
-        )
-        if not path:
-            return None
-        if not path.lower().endswith(".csv"):
-            path += ".csv"
-        from ltcdesk.fileio import write_atomically
-
-        try:
-            written = write_atomically(Path(path), minutes_csv(view).encode("utf-8"))
-        except OSError as exc:
-            QMessageBox.warning(self, "Export actions", f"The file could not be written: {exc}")
-            return None
-        count = len(view.actions)
-        self.note.setText(f"{count} action{'s' if count != 1 else ''} exported to {written}.")
+        written = export_actions_csv(self, view)
+        if written is not None:
+            count = len(view.actions)
+            self.note.setText(f"{count} action{'s' if count != 1 else ''} exported to {written}.")
         return written

@@ -31,7 +31,7 @@ from ltcdesk.domain.permissions import Action, allowed
 from ltcdesk.services.meeting_views import MeetingSummary
 from ltcdesk.services.setup import StaffView
 from ltcdesk.ui import tasks
-from ltcdesk.ui.dialogs.meeting_dialogs import STATUS_LABELS, NewMeetingDialog
+from ltcdesk.ui.dialogs.meeting_dialogs import NOT_HELD, NewMeetingDialog, status_label
 from ltcdesk.ui.views.agenda_view import AgendaView
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ class MeetingsView(QWidget):
                 f"{m.starts_at:%H:%M}",
                 where,
                 m.chair_name,
-                STATUS_LABELS.get(m.status, m.status),
+                status_label(m.status, m.held_on, today),
                 "Locked" if m.agenda_locked else "Open",
                 str(m.items),
                 str(m.open_actions),
@@ -253,6 +253,8 @@ class MeetingsView(QWidget):
                     cell.setForeground(PAST_TEXT)
                 elif m.status == "in_progress" or m.held_on == today:
                     cell.setFont(bold)
+                if column == STATUS and cells[STATUS] == NOT_HELD:
+                    cell.setToolTip("Planned for a day that has passed, and never started")
                 self.table.setItem(row, column, cell)
         coming = sum(1 for m in self._meetings if is_upcoming(m, today))
         self.count_label.setText(

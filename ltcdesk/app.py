@@ -19,8 +19,10 @@ from ltcdesk.services.audit import AuditService
 from ltcdesk.services.careplans import CarePlanService
 from ltcdesk.services.caseload import CaseloadService
 from ltcdesk.services.conversations import ConversationService
+from ltcdesk.services.events import EventService
 from ltcdesk.services.meetings import MeetingService
 from ltcdesk.services.patients import PatientService
+from ltcdesk.services.reminders import ReminderService
 from ltcdesk.services.settings import SettingsService
 from ltcdesk.services.setup import SetupService, ensure_admin
 from ltcdesk.ui import tasks
@@ -44,6 +46,8 @@ class Services:
     assessments: AssessmentService
     conversations: ConversationService
     meetings: MeetingService
+    reminders: ReminderService
+    events: EventService
 
 
 def build_services(db: Database, username: str) -> Services:
@@ -60,6 +64,8 @@ def build_services(db: Database, username: str) -> Services:
         assessments=AssessmentService(db.sessions, username),
         conversations=ConversationService(db.sessions, username),
         meetings=MeetingService(db.sessions, username),
+        reminders=ReminderService(db.sessions, username),
+        events=EventService(db.sessions, username),
     )
 
 

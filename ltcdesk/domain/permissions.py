@@ -56,6 +56,7 @@ class Action(StrEnum):
     EDIT_ASSESSMENT_SOCIAL = "assessment.edit_social"
     RUN_MEETINGS = "meeting.run"
     REQUEST_DISCUSSION = "meeting.request"
+    RECORD_EVENT = "event.record"
 
     @property
     def description(self) -> str:
@@ -90,6 +91,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.EDIT_ASSESSMENT_SOCIAL: _TEAM | {Role.CARE_NAVIGATOR},
     Action.RUN_MEETINGS: _TEAM,
     Action.REQUEST_DISCUSSION: _TEAM | {Role.CARE_NAVIGATOR},
+    Action.RECORD_EVENT: _TEAM | {Role.CARE_NAVIGATOR, Role.ADMIN},
 }
 
 _DESCRIPTIONS = {
@@ -114,6 +116,7 @@ _DESCRIPTIONS = {
     Action.EDIT_ASSESSMENT_SOCIAL: "record assessments",
     Action.RUN_MEETINGS: "run whiteboard meetings",
     Action.REQUEST_DISCUSSION: "ask for a patient to be discussed at a meeting",
+    Action.RECORD_EVENT: "record or import hospital events",
 }
 
 

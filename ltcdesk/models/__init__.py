@@ -31,6 +31,7 @@ from ltcdesk.models.meeting import (
     MeetingSchedule,
 )
 from ltcdesk.models.patient import Carer, ConditionType, ConsentRecord, Patient, PatientCondition
+from ltcdesk.models.reminder import HospitalEvent, ReminderState, StaffAbsence
 from ltcdesk.models.staff import Practice, Setting, StaffMember, Team
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "ConversationTopicNote",
     "GoalScore",
     "GoalStep",
+    "HospitalEvent",
     "Meeting",
     "MeetingAction",
     "MeetingAttendee",
@@ -67,7 +69,9 @@ __all__ = [
     "PlanCopy",
     "PlanGoal",
     "Practice",
+    "ReminderState",
     "Setting",
+    "StaffAbsence",
     "StaffMember",
     "Team",
     "utcnow",

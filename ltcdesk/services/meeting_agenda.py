@@ -8,8 +8,7 @@ requester is in the team):
   14 days when there was none);
 - **review**: agreed care plans whose review date is past or within the next 7 days;
 - **flag**: care navigator conversations flagged to the team and not yet handled;
-- **hospital**: admissions, discharges and A&E attendances (recorded by the reminders
-  feature; empty until then);
+- **hospital**: admissions, discharges and A&E attendances since the previous meeting;
 - **step**: step up / step down requests waiting for a meeting, and steps made since the
   previous meeting;
 - **action**: actions from the team's earlier meetings that are still open;
@@ -33,6 +32,7 @@ from ltcdesk.models import (
     CarePlan,
     CaseloadAssignment,
     Conversation,
+    HospitalEvent,
     Meeting,
     MeetingAction,
     MeetingRequest,
@@ -45,6 +45,7 @@ from ltcdesk.services.meeting_views import SECTION_ORDER, Proposal, Section
 NO_MEETING_WINDOW = timedelta(days=14)
 REVIEW_AHEAD = timedelta(days=7)
 STEP_KINDS = {"step_up": "Step up", "step_down": "Step down"}
+HOSPITAL_WORDS = {"admission": "Admitted to", "discharge": "Discharged from", "ae": "A&E at"}
 
 
 def _d(value: date) -> str:
@@ -172,7 +173,24 @@ class AgendaBuilder:
             self._add(pid, Section.FLAG, reason, f"flag:{cid}", held)
 
     def hospital(self) -> None:
-        """Hospital events are recorded by the reminders feature (a later release)."""
+        """Admissions, discharges and A&E attendances since the previous meeting."""
+        rows = self.s.execute(
+            select(
+                HospitalEvent.patient_id,
+                HospitalEvent.kind,
+                HospitalEvent.occurred_on,
+                HospitalEvent.hospital,
+                HospitalEvent.reason,
+            ).where(
+                HospitalEvent.occurred_on >= self.since,
+                HospitalEvent.occurred_on <= self.on,
+                HospitalEvent.patient_id.in_(self._team_patients()),
+            )
+        )
+        for pid, kind, on, where, why in rows:
+            what = HOSPITAL_WORDS[kind]
+            reason = f"{what} {where} on {_d(on)}" + (f": {why}" if why else "")
+            self._add(pid, Section.HOSPITAL, reason, "", on)
 
     def steps(self) -> None:
         by = aliased(StaffMember)

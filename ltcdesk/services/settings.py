@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ltcdesk.domain.errors import ValidationError
 from ltcdesk.domain.permissions import Action
@@ -32,6 +33,10 @@ SETTINGS: dict[str, SettingSpec] = {
     for spec in (
         SettingSpec("idle_lock_minutes", int, 10, 1, 240, "Lock the screen after idle minutes"),
         SettingSpec("backups_kept", int, 14, 1, 365, "Daily backups to keep"),
+        SettingSpec(
+            "no_plan_after_days", int, 28, 1, 365, "Remind when on a caseload with no plan after"
+        ),
+        SettingSpec("reassess_after_months", int, 12, 1, 36, "Reassess every (months)"),
     )
 }
 
@@ -58,19 +63,25 @@ def _parse(spec: SettingSpec, value: int | str) -> int:
     return number
 
 
+def read_setting(s: Session, key: str) -> int:
+    """A setting's value inside the caller's transaction, or its default."""
+    spec = _spec(key)
+    stored = s.scalar(select(Setting.value).where(Setting.key == key))
+    if stored is None:
+        return spec.default
+    try:
+        return _parse(spec, stored)
+    except ValidationError:  # edited outside the app: fall back rather than fail
+        return spec.default
+
+
 class SettingsService(ServiceBase):
     def get(self, key: str) -> int:
         """The setting's value, or its default when none has been saved."""
-        spec = _spec(key)
+        _spec(key)
         with self._sessions.begin() as s:
             self._actor(s)
-            stored = s.scalar(select(Setting.value).where(Setting.key == key))
-        if stored is None:
-            return spec.default
-        try:
-            return _parse(spec, stored)
-        except ValidationError:  # edited outside the app: fall back rather than fail
-            return spec.default
+            return read_setting(s, key)
 
     def set(self, key: str, value: int | str) -> int:
         """Save a setting (administrators only); returns the value saved."""

@@ -59,6 +59,7 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.EDIT_ASSESSMENT_SOCIAL: TEAM | {R.CARE_NAVIGATOR},
     Action.RUN_MEETINGS: TEAM,
     Action.REQUEST_DISCUSSION: TEAM | {R.CARE_NAVIGATOR},
+    Action.RECORD_EVENT: TEAM | {R.CARE_NAVIGATOR, R.ADMIN},
 }
 # Tables a refusal must leave exactly as they were (the audit log gains its "denied" row).
 _AUDIT_TABLES = {"audit_log", "audit_chain"}
@@ -264,6 +265,12 @@ def _meeting(w: World) -> tuple[str, int]:
     return nhs, _meet(w).create(TODAY, "09:30", "Room 2", "lead").id
 
 
+def _events(w: World, user: str = "lead") -> Any:
+    from ltcdesk.services.events import EventService
+
+    return EventService(w.db.sessions, user, today=lambda: TODAY)
+
+
 def _social_edit() -> Any:
     from ltcdesk.services.assessments import DomainEdit
 
@@ -467,6 +474,20 @@ PROBES: dict[Action, list[Probe]] = {
         Probe(
             "MeetingService.request_discussion",
             lambda w, u, nhs: _meet(w, u).request_discussion(nhs, "step_up", "More falls"),
+            World.patient,
+        ),
+    ],
+    Action.RECORD_EVENT: [
+        Probe(
+            "EventService.record",
+            lambda w, u, nhs: _events(w, u).record(nhs, "ae", TODAY, "Northfield General"),
+            World.patient,
+        ),
+        Probe(
+            "EventService.import_csv",
+            lambda w, u, nhs: _events(w, u).import_csv(
+                f"NHS number,type,date,hospital\n{nhs},admission,{TODAY},Northfield\n".encode()
+            ),
             World.patient,
         ),
     ],

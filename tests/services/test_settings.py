@@ -15,9 +15,13 @@ def test_defaults_without_rows(team: Database) -> None:
     nurse = SettingsService(team.sessions, "nurse")
     assert nurse.get("idle_lock_minutes") == 10
     assert nurse.get("backups_kept") == 14
+    assert nurse.get("no_plan_after_days") == 28
+    assert nurse.get("reassess_after_months") == 12
     assert {k: s.default for k, s in SETTINGS.items()} == {
         "idle_lock_minutes": 10,
         "backups_kept": 14,
+        "no_plan_after_days": 28,
+        "reassess_after_months": 12,
     }
 
 

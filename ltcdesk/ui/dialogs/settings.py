@@ -1,5 +1,5 @@
 """Team-wide settings an administrator may change: when the screen locks, how many daily
-backups are kept."""
+backups are kept, and when reminders say a care plan or an assessment is due."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from ltcdesk.ui.widgets import ERROR_STYLE, button_row
 _FIELDS = (
     ("idle_lock_minutes", "Lock the screen after", " minutes untouched", 1, 240),
     ("backups_kept", "Keep the last", " daily backups", 1, 365),
+    ("no_plan_after_days", "Remind when no care plan is agreed", " days after joining", 1, 365),
+    ("reassess_after_months", "Reassess everyone on a caseload every", " months", 1, 36),
 )
 
 

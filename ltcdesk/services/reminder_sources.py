@@ -9,7 +9,8 @@ Sources (issue 8): care plan reviews; goal follow-ups (until a score is recorded
 the follow-up date); meeting actions; medicines reviews (12 months after the last, as the
 agreed plan records it); navigator follow-up calls; assessments due (every N months, or two
 weeks after a discharge when that is sooner; four weeks after joining a caseload when there
-has been none); consent not recorded; no agreed care plan N days after joining a caseload;
+has been none); consent not recorded; no agreed care plan N days after joining a caseload at
+level 2 or 3;
 a hospital admission with no discharge yet (urgent: plan the discharge); a discharge in the
 last 60 days (follow up within 2 working days).
 """
@@ -42,6 +43,9 @@ NEW_ASSESSMENT_DAYS = 28
 AFTER_DISCHARGE_ASSESS_DAYS = 14
 DISCHARGE_FOLLOW_UP_WORKING_DAYS = 2
 DISCHARGE_WINDOW_DAYS = 60
+# The team plans care with people it case-manages (level 3) or manages for a disease
+# (level 2); people supported to manage themselves (level 1) plan with their practice.
+PLAN_FROM_LEVEL = 2
 
 
 class Source(StrEnum):
@@ -158,6 +162,14 @@ class Sources:
         ).where(CaseloadAssignment.end_date.is_(None))
 
     def all(self) -> Iterator[Raw]:
+        self.levels = dict(
+            self.s.execute(
+                select(CaseloadAssignment.patient_id, CaseloadAssignment.level).where(
+                    CaseloadAssignment.end_date.is_(None),
+                    self._in_scope(CaseloadAssignment.patient_id),
+                )
+            ).all()
+        )
         self.key_workers = {
             pid: (kw, start)
             for pid, kw, start in self.s.execute(
@@ -357,7 +369,7 @@ class Sources:
             )
         }
         for pid, (worker, start) in self.key_workers.items():
-            if pid in agreed:
+            if pid in agreed or self.levels.get(pid, 1) < PLAN_FROM_LEVEL:
                 continue
             due = start + timedelta(days=self.no_plan_days)
             yield Raw(

@@ -321,3 +321,14 @@ def test_a_messy_csv_import_saves_the_good_rows_and_names_the_bad(world):
         events.import_csv(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3 binary")
     with pytest.raises(ValidationError, match="missing the column"):
         events.import_csv(b"name,when\nAnn,today\n")
+
+
+def test_no_plan_reminders_are_for_levels_2_and_3_only(world):
+    db = world.db
+    selfcare = world.patient("Selfcare")
+    CaseloadService(db.sessions, "lead", today=lambda: WED).assign(
+        selfcare, "matron1", 1, "Supported self-management", WED - timedelta(days=60)
+    )
+    mine = by_source(svc(db).worklist(), selfcare)
+    assert Source.NO_PLAN not in mine
+    assert Source.CONSENT in mine  # consent still matters at every level

@@ -14,8 +14,10 @@ telephone numbers in Ofcom's ranges reserved for drama, so nothing can reach a r
 Each pass has its module: ``demo_team``, ``demo_people`` (with ``demo_clinical``),
 ``demo_caseload`` and ``demo_careplans``, over the shared state in ``demo_rows``; then
 ``demo_assessments`` and ``demo_conversations``, which stream their rows to the database in
-chunks after the others are written (18 domain rows per assessment). The tables are
-re-exported here for the tests that read what was generated.
+chunks after the others are written (18 domain rows per assessment), and last
+``demo_meetings``: the team's whiteboard meetings of the last four weeks and the next two,
+which marks the navigators' flags it discussed as handled. The tables are re-exported here
+for the tests that read what was generated.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ from ltcdesk.services.demo_careplans import CarePlanPass
 from ltcdesk.services.demo_caseload import CaseloadPass
 from ltcdesk.services.demo_conversations import CONVERSATION_TABLES as CONVERSATION_TABLES
 from ltcdesk.services.demo_conversations import ConversationPass
+from ltcdesk.services.demo_meetings import MEETING_TABLES as MEETING_TABLES
+from ltcdesk.services.demo_meetings import MeetingPass
 from ltcdesk.services.demo_people import PeoplePass
 from ltcdesk.services.demo_rows import ASSIGNMENT_T as ASSIGNMENT_T
 from ltcdesk.services.demo_rows import CAREPLAN_T, CARER_T, CONDITION_T, PATIENT_T, WRITE_ORDER
@@ -79,6 +83,7 @@ class DemoSummary:
     demo_usernames: tuple[str, ...]
     assessments: int = 0  # completed and draft
     conversations: int = 0  # care navigators' conversations
+    meetings: int = 0  # whiteboard meetings, closed and planned
 
 
 def generate_demo(
@@ -132,6 +137,7 @@ def generate_demo(
         demo_usernames=DEMO_USERNAMES,
         assessments=gen.assessments_made,
         conversations=gen.conversations_made,
+        meetings=gen.meetings_made,
     )
 
 
@@ -186,7 +192,13 @@ def _nhs_numbers(rng: random.Random, count: int) -> list[str]:
 
 
 class _Generator(
-    TeamPass, PeoplePass, CaseloadPass, CarePlanPass, AssessmentPass, ConversationPass
+    TeamPass,
+    PeoplePass,
+    CaseloadPass,
+    CarePlanPass,
+    AssessmentPass,
+    ConversationPass,
+    MeetingPass,
 ):
     """Builds every row in memory, pass by pass in a fixed order, then writes them all."""
 
@@ -205,6 +217,7 @@ class _Generator(
         self.write(conn)
         self.assessments(conn)
         self.conversations(conn)
+        self.meetings(conn)
         append_rows(
             conn,
             [

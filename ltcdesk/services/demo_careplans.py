@@ -31,9 +31,15 @@ from ltcdesk.services.demo_rows import (
 
 # Share of people with a plan, by level of care.
 PLAN_SHARE = {3: 0.85, 2: 0.40, 1: 0.04}
-REVIEW_DAYS = (90, 182)  # between versions, and from agreement to the review date
+# Days from agreement to the review date, by level: case management about every six
+# months, the others every six months to a year.
+REVIEW_DAYS = {3: (150, 200), 2: (180, 365), 1: (270, 365)}
+# The next version is agreed around the review date: up to two weeks early, a month late.
+REVIEWED_EARLY, REVIEWED_LATE = 14, 30
 MAX_VERSIONS = 3
-P_REVIEW_IN_PROGRESS = 0.06
+P_REVIEW_IN_PROGRESS = 0.05  # its agreed version due between a month ago and a fortnight on
+P_OVERDUE = 0.04  # besides those in review: overdue by days to (a few) three months
+OVERDUE_MAX = 100
 
 # (goal in the person's words, its action steps as (what, when, how often)); by condition,
 # then for anyone.
@@ -313,21 +319,7 @@ class CarePlanPass(DemoRows):
         r = self.rng.random
         worker = assignment["key_worker_id"]
         earliest = assignment["start_date"] + timedelta(days=7)
-        # The latest agreement is mostly recent (a review date ahead), sometimes overdue;
-        # earlier versions go back a review interval at a time, not before the caseload.
-        back = 200 + int(r() * 200) if r() < 0.15 else 10 + int(r() * 140)
-        last = max(earliest, self.today - timedelta(days=back))
-        if last >= self.today:
-            last = self.today - timedelta(days=1)
-        target = 1 if (x := r()) < 0.55 else 2 if x < 0.85 else MAX_VERSIONS
-        agreed_dates = [last]
-        while len(agreed_dates) < target:
-            gap = REVIEW_DAYS[0] + int(r() * (REVIEW_DAYS[1] - REVIEW_DAYS[0]))
-            earlier = agreed_dates[0] - timedelta(days=gap)
-            if earlier < earliest:
-                break
-            agreed_dates.insert(0, earlier)
-        in_review = r() < P_REVIEW_IN_PROGRESS
+        agreed_dates, review_dates, in_review = self._plan_dates(assignment["level"], earliest)
         pool = self._goal_pool(codes)
         count = 1 + int(r() * 3)
         picks: list[tuple[str, tuple[Step, ...]]] = []
@@ -371,7 +363,7 @@ class CarePlanPass(DemoRows):
                 if draft
                 else ("agreed" if last or (in_review and v == versions - 1) else "superseded")
             )
-            review_on = on + timedelta(days=120 + int(r() * 63))
+            review_on = None if draft else review_dates[v - 1]
             plan_id = self._new_id(CAREPLAN_T)
             self.rows[CAREPLAN_T].append(
                 {
@@ -381,7 +373,7 @@ class CarePlanPass(DemoRows):
                     "status": status,
                     "about_me": about,
                     "what_matters": matters,
-                    "review_date": None if draft else review_on,
+                    "review_date": review_on,
                     "reviewer_id": worker,
                     "agreed_on": None if draft else on,
                     "agreed_by_id": None if draft else worker,
@@ -410,6 +402,39 @@ class CarePlanPass(DemoRows):
                 self._goal(
                     plan_id, n, goal, steps, lineage[n], on, until, worker, navigators, draft
                 )
+
+    def _plan_dates(self, level: int, earliest: date) -> tuple[list[date], list[date], bool]:
+        """(agreement dates, their review dates, a review in progress) of one plan.
+
+        A team that keeps up has the latest agreement somewhere within one review interval,
+        so its review date falls anywhere in the months ahead: only a few are overdue (and
+        most of those are being reviewed now, as a draft). Earlier versions go back a review
+        interval at a time, each re-agreed around its review date, not before the caseload.
+        """
+        r = self.rng.random
+        low, high = REVIEW_DAYS[level]
+        interval = low + int(r() * (high - low + 1))
+        in_review = r() < P_REVIEW_IN_PROGRESS
+        if in_review:
+            since = interval + 30 - int(r() * 45)  # due from a month ago to a fortnight on
+        elif r() < P_OVERDUE:
+            since = interval + 1 + int(r() ** 2 * OVERDUE_MAX)
+        else:
+            since = int(r() * interval)
+        last = max(earliest, self.today - timedelta(days=since))
+        if last >= self.today:
+            last = self.today - timedelta(days=1)
+        agreed_dates, review_dates = [last], [last + timedelta(days=interval)]
+        target = 1 if (x := r()) < 0.55 else 2 if x < 0.85 else MAX_VERSIONS
+        while len(agreed_dates) < target:
+            interval = low + int(r() * (high - low + 1))
+            late = int(r() * (REVIEWED_EARLY + REVIEWED_LATE + 1)) - REVIEWED_EARLY
+            earlier = agreed_dates[0] - timedelta(days=interval + late)
+            if earlier < earliest:
+                break
+            agreed_dates.insert(0, earlier)
+            review_dates.insert(0, earlier + timedelta(days=interval))
+        return agreed_dates, review_dates, in_review
 
     def _parts(
         self,

@@ -436,6 +436,27 @@ def test_care_plans_for_a_share_of_the_caseload(generated: tuple[Database, DemoS
     assert sum(len(v) >= 3 for v in versions.values()) > 0
 
 
+def test_most_agreed_plans_are_reviewed_on_time(generated: tuple[Database, DemoSummary]) -> None:
+    """A team that keeps up: review dates spread over the months ahead, a few overdue
+    (mostly by weeks, not a season), a few more due in the next fortnight."""
+    db, _ = generated
+    cp = demo.CAREPLAN_T.c
+    due = [d for (d,) in _rows(db, select(cp.review_date).where(cp.status == "agreed"))]
+    overdue = [d for d in due if d < TODAY]
+    soon = [d for d in due if TODAY <= d <= TODAY + timedelta(days=14)]
+    assert 0 < len(overdue) < 0.15 * len(due)
+    assert 0 < len(soon) < 0.15 * len(due)
+    assert sum(d > TODAY + timedelta(days=60) for d in due) > 0.5 * len(due)
+    assert min(overdue) > TODAY - timedelta(days=150)
+    # Superseded versions were re-agreed around their review date.
+    plans = _rows(db, select(cp.patient_id, cp.version, cp.agreed_on, cp.review_date))
+    agreed = {(pid, v): (on, review) for pid, v, on, review in plans if on is not None}
+    for (pid, v), (_, review) in agreed.items():
+        if (pid, v + 1) in agreed:
+            again = agreed[pid, v + 1][0]
+            assert -20 <= (again - review).days <= 35
+
+
 def test_goals_scores_and_contingency_are_plausible(
     generated: tuple[Database, DemoSummary],
 ) -> None:
@@ -743,6 +764,101 @@ def test_demo_reads_through_the_services_and_the_audit_chain_holds(
     assert check.rows_checked > 1
 
 
+# ---------------------------------------------------------------- whiteboard meetings
+
+
+def test_whiteboard_meetings(fresh_db: Database) -> None:
+    """Four weeks of closed Tuesday and Friday meetings read through the service; the next
+    is planned and its agenda, built live, carries the open actions forward."""
+    from ltcdesk.services.audit import AuditService
+    from ltcdesk.services.meeting_views import DECISIONS, Section
+    from ltcdesk.services.meetings import MeetingService
+
+    db = fresh_db  # the service audits what it reads
+    summary = generate_demo(db, patients=PATIENTS, seed=1, today=TODAY)
+    service = MeetingService(db.sessions, "k.oconnell", today=lambda: TODAY)
+    meetings = service.list_meetings()
+    assert summary.meetings == len(meetings) == 10
+    closed = [m for m in meetings if m.status == "closed"]
+    planned = [m for m in meetings if m.status == "planned"]
+    assert len(closed) == 8
+    assert len(planned) == 2
+    assert all(m.held_on < TODAY <= p.held_on for m in closed for p in planned)
+    assert {m.held_on.isoweekday() for m in meetings} == {2, 5}
+    assert all(m.chair_name == "Kate O'Connell" for m in meetings)
+    assert all(m.place == "Whiteboard room, Northfield Health Centre" for m in meetings)
+    assert all(8 <= m.items <= 15 for m in closed)
+    assert all(m.items == 0 and not m.agenda_locked for m in planned)
+
+    sections: Counter[str] = Counter()
+    decisions: Counter[str] = Counter()
+    actions = []
+    for m in closed:
+        view = service.get(m.id)
+        assert view.agenda_locked
+        assert view.ends_at.strftime("%H:%M") == "10:30"
+        attendance = Counter(a.attendance for a in view.attendees)
+        assert 1 <= attendance["apologies"] <= 2
+        assert attendance["present"] >= 10
+        assert [i.position for i in view.items] == list(range(1, len(view.items) + 1))
+        for item in view.items:
+            sections[item.section] += 1
+            assert item.reasons
+            if item.discussed:
+                assert item.outcome
+                assert item.decisions
+                decisions.update(item.decisions)
+        for action in view.actions:
+            assert view.held_on + timedelta(days=7) <= action.due_on
+            assert action.due_on <= view.held_on + timedelta(days=21)
+            assert action.done_on is None or view.held_on < action.done_on <= TODAY
+        actions.extend(view.actions)
+    assert set(decisions) <= set(DECISIONS)
+    assert len(decisions) >= 3
+    assert {Section.NEW, Section.REVIEW, Section.FLAG, Section.ACTION} <= set(sections)
+    status = Counter(a.status for a in actions)
+    assert status["done"] > status["open"] > 0
+    # The last meeting ran out of time for its last item.
+    last = service.get(closed[-1].id)
+    assert not last.items[-1].discussed
+    assert last.notes
+
+    # Reasons in the agenda builder's words.
+    reasons = [r for m in closed for i in service.get(m.id).items for r in i.reasons]
+    assert any(r.startswith("Care plan review ") for r in reasons)
+    assert any(r.startswith("Flagged by ") for r in reasons)
+    assert any(r.startswith("New to ") and "'s caseload (level " in r for r in reasons)
+    assert any(r.startswith("Open action from ") for r in reasons)
+
+    # Flags: the ones discussed are handled when their meeting closed; none older than the
+    # last meeting is still waiting.
+    cv = CONVERSATION_T.c
+    flags = _rows(db, select(cv.held_on, cv.flag_handled_at).where(cv.flag_to_team.is_(True)))
+    assert flags
+    assert all(h is not None for held, h in flags if held < closed[-1].held_on - timedelta(1))
+    handled_on = {h.date() for _, h in flags if h is not None}
+    assert {m.held_on for m in closed} & handled_on
+    assert all(d.isoweekday() in (2, 5) for d in handled_on)
+
+    nxt = service.next_meeting()
+    assert nxt is not None
+    assert nxt.status == "planned"
+    assert nxt.held_on == planned[0].held_on
+    built = service.build_agenda(nxt.id)
+    assert 5 <= len(built.agenda) <= 40
+    assert len({i.section for i in built.agenda}) > 1
+    open_now = service.actions(open_only=True)
+    assert open_now
+    on_agenda = {i.nhs_number: i.reasons for i in built.agenda}
+    for action in open_now:
+        assert any(r.startswith("Open action from") for r in on_agenda[action.nhs_number])
+    requested = [r for rs in on_agenda.values() for r in rs if " requested by " in r]
+    assert len(requested) >= 2  # a step up and a discussion wait for the next meeting
+
+    check = AuditService(db.sessions, "k.oconnell").verify()
+    assert check.ok, check.message
+
+
 # ---------------------------------------------------------------- audit, refusal, determinism
 
 
@@ -785,6 +901,7 @@ def _snapshot(db: Database) -> dict[str, list[Any]]:
         *demo.CAREPLAN_TABLES,
         *demo.ASSESSMENT_TABLES,
         *demo.CONVERSATION_TABLES,
+        *demo.MEETING_TABLES,
     ):
         cols = [c for c in table.c if c.name not in skip]
         out[table.name] = [tuple(r) for r in _rows(db, select(*cols).order_by(table.c.id))]
@@ -805,6 +922,7 @@ def test_same_seed_and_day_give_the_same_data(tmp_path: Path) -> None:
     assert same_a["patients"] != other["patients"]
     assert same_a["assessment_domains"]
     assert same_a["conversations"]
+    assert same_a["meeting_items"]
     assert same_a["assessment_domains"] != other["assessment_domains"]
 
 

@@ -566,6 +566,7 @@ _EXTENSION_NAMES = (
     "ltcdesk.cli_assessment",
     "ltcdesk.cli_conversation",
     "ltcdesk.cli_meeting",
+    "ltcdesk.cli_reminders",
 )
 _GROUPS = (
     "patient", "practice", "staff", "user", "audit", "careplan", "assessment", "conversation",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, exists, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from ltcdesk.models import (
@@ -129,7 +129,7 @@ def add_months(start: date, months: int) -> date:
 
 
 def _d(value: date) -> str:
-    return f"{value:%d/%m/%Y}"
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"  # strftime is slow in bulk
 
 
 class Sources:
@@ -143,7 +143,7 @@ class Sources:
         *,
         no_plan_days: int = 28,
         reassess_months: int = 12,
-        scope: Select[int] | None = None,
+        scope: Select[int] | CompoundSelect | None = None,
     ) -> None:
         self.s = s
         self.today = today

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, Select, or_, select, union
 from sqlalchemy.orm import Session
 
 from ltcdesk.domain import validate
@@ -32,7 +32,19 @@ from ltcdesk.domain.errors import (
 )
 from ltcdesk.domain.permissions import Action
 from ltcdesk.domain.vocab import Role
-from ltcdesk.models import Patient, ReminderState, StaffAbsence, StaffMember, utcnow
+from ltcdesk.models import (
+    CarePlan,
+    CaseloadAssignment,
+    Conversation,
+    ConversationFollowUp,
+    MeetingAction,
+    NavigatorAssignment,
+    Patient,
+    ReminderState,
+    StaffAbsence,
+    StaffMember,
+    utcnow,
+)
 from ltcdesk.services.base import Actor, ServiceBase
 from ltcdesk.services.reminder_sources import Raw, Source, Sources
 from ltcdesk.services.settings import read_setting
@@ -261,6 +273,11 @@ class ReminderService(ServiceBase):
     def _worklist(
         self, s: Session, actor: Actor, worker: str | None, team: bool, *, everyone: bool = False
     ) -> list[Reminder]:
+        if not team and not everyone:
+            person = self._staff(s, worker, "worker") if worker else s.get(StaffMember, actor.id)
+            assert person is not None
+            mine = self._compute(s, None, within=self._scope_for(s, person.id))
+            return [r for r in mine if r.owner_username == person.username]
         result = self._compute(s, None)
         if everyone:
             return result
@@ -275,9 +292,47 @@ class ReminderService(ServiceBase):
         username = self._staff(s, worker, "worker").username if worker else actor.username
         return [r for r in result if r.owner_username == username]
 
-    def _compute(self, s: Session, patient_ids: Sequence[int] | None) -> list[Reminder]:
+    def _scope_for(self, s: Session, staff_id: int) -> CompoundSelect:
+        """The patients whose reminders may be this person's: their caseload, navigator list,
+        meeting actions, follow-up calls, plans they review, reminders reassigned to them,
+        and the same for anyone absent whom they cover."""
+        staff = {m.id: m for m in s.scalars(select(StaffMember))}
+        cover = self._cover(s, self._today(), staff)
+        whose = [staff_id, *(absent for absent, lead in cover.items() if lead.id == staff_id)]
+        return union(
+            select(CaseloadAssignment.patient_id).where(
+                CaseloadAssignment.end_date.is_(None), CaseloadAssignment.key_worker_id.in_(whose)
+            ),
+            select(NavigatorAssignment.patient_id).where(
+                NavigatorAssignment.end_date.is_(None), NavigatorAssignment.navigator_id.in_(whose)
+            ),
+            select(MeetingAction.patient_id).where(
+                MeetingAction.status == "open", MeetingAction.owner_id.in_(whose)
+            ),
+            select(Conversation.patient_id)
+            .join(ConversationFollowUp, ConversationFollowUp.conversation_id == Conversation.id)
+            .where(
+                ConversationFollowUp.done_on.is_(None),
+                or_(
+                    ConversationFollowUp.by_staff_id.in_(whose),
+                    Conversation.recorded_by_id.in_(whose),
+                ),
+            ),
+            select(CarePlan.patient_id).where(
+                CarePlan.status == "agreed", CarePlan.reviewer_id.in_(whose)
+            ),
+            select(ReminderState.patient_id).where(ReminderState.new_owner_id.in_(whose)),
+        )
+
+    def _compute(
+        self,
+        s: Session,
+        patient_ids: Sequence[int] | None,
+        *,
+        within: CompoundSelect | None = None,
+    ) -> list[Reminder]:
         today = self._today()
-        scope = None
+        scope: Select[int] | CompoundSelect | None = within
         if patient_ids is not None:
             scope = select(Patient.id).where(Patient.id.in_(list(patient_ids)))
         sources = Sources(
@@ -288,7 +343,7 @@ class ReminderService(ServiceBase):
             scope=scope,
         )
         raws = list(sources.all())
-        states = self._states(s, [r.key for r in raws] if patient_ids is not None else None)
+        states = self._states(s, [r.key for r in raws] if scope is not None else None)
         staff = {m.id: m for m in s.scalars(select(StaffMember))}
         cover = self._cover(s, today, staff)
         people = self._people(s, {r.patient_id for r in raws})

@@ -163,6 +163,7 @@ def _session_loop(app: QApplication, db: Database, hint: str) -> int:
             db, who, unlock=partial(accounts.sign_in, who), idle_minutes=minutes
         )
         window.show()
+        window.show_startup_summary()  # what is overdue and due today for this person
         start_auto_backup(db, window)
         status = app.exec()
         if not window.switching_user:

@@ -39,8 +39,9 @@ if TYPE_CHECKING:
     from ltcdesk.ui.views.meetings_view import MeetingsView
     from ltcdesk.ui.views.navigator_view import NavigatorListView
     from ltcdesk.ui.views.patient_record import PatientRecord
+    from ltcdesk.ui.views.reminders_view import RemindersView
 
-MY_CASELOAD, TEAM_CASELOADS, PATIENTS, NAVIGATOR_LISTS, MEETINGS = 0, 1, 2, 3, 5
+MY_CASELOAD, TEAM_CASELOADS, PATIENTS, NAVIGATOR_LISTS, REMINDERS, MEETINGS = 0, 1, 2, 3, 4, 5
 SECTIONS = (
     "My caseload",
     "Team caseloads",
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self.changed.connect(self._on_self_changed)
         self._restore_state()
         self.nav.setCurrentRow(MY_CASELOAD)
+        self.update_reminder_counts()
 
     # ------------------------------------------------------------------ building
 
@@ -132,6 +134,7 @@ class MainWindow(QMainWindow):
         from ltcdesk.ui.views.caseload_view import CaseloadView
         from ltcdesk.ui.views.meetings_view import MeetingsView
         from ltcdesk.ui.views.navigator_view import MY_TITLE, NavigatorListView
+        from ltcdesk.ui.views.reminders_view import RemindersView
         from ltcdesk.ui.views.team_view import TeamCaseloadView
 
         self.nav = QListWidget()
@@ -147,12 +150,13 @@ class MainWindow(QMainWindow):
         self.patients = CaseloadView(self._services, "patients")
         self.navigator_lists: NavigatorListView = NavigatorListView(self._services)
         self.meetings: MeetingsView = MeetingsView(self._services)
+        self.reminders: RemindersView = RemindersView(self._services)
         self.team_drilldown: CaseloadView | None = None
         for view in (self.my_caseload, self.team_caseloads, self.patients, self.navigator_lists):
             self.stack.addWidget(view)
         for row, name in enumerate(SECTIONS[NAVIGATOR_LISTS + 1 :], start=NAVIGATOR_LISTS + 1):
-            if row == MEETINGS:
-                self.stack.addWidget(self.meetings)
+            if row in (REMINDERS, MEETINGS):
+                self.stack.addWidget(self.reminders if row == REMINDERS else self.meetings)
                 continue
             placeholder = QLabel(f"{name} arrives in a later release of ltcdesk.")
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -163,6 +167,8 @@ class MainWindow(QMainWindow):
             view.changed.connect(lambda v=view: self._on_view_changed(v))
         self.meetings.patientActivated.connect(self.open_patient)
         self.meetings.changed.connect(lambda: self._on_view_changed(self.meetings))
+        self.reminders.openPatient.connect(self.open_patient_on_tab)
+        self.reminders.changed.connect(lambda: self._on_view_changed(self.reminders))
         self.team_caseloads.workerActivated.connect(self._on_team_worker_activated)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.splitter = QSplitter()
@@ -255,7 +261,17 @@ class MainWindow(QMainWindow):
         topics.setObjectName("conversationTopicsAction")
         topics.setEnabled(role is not None and allowed(role, Action.MANAGE_SETTINGS))
         topics.triggered.connect(self.open_conversation_topics)
+        absences = QAction("A&bsences…", self)
+        absences.setObjectName("absencesAction")
+        absences.setEnabled(role is not None and allowed(role, Action.MANAGE_STAFF))
+        absences.triggered.connect(self.open_absences)
+        import_events = QAction("&Import hospital events…", self)
+        import_events.setObjectName("importEventsAction")
+        import_events.setEnabled(role is not None and allowed(role, Action.RECORD_EVENT))
+        import_events.triggered.connect(self.open_import_events)
         tools.addActions([audit, settings, topics])
+        tools.addSeparator()
+        tools.addActions([absences, import_events])
 
         help_menu = self.menuBar().addMenu("&Help")
         shortcuts = QAction("&Keyboard shortcuts", self)
@@ -373,6 +389,48 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_absences(self) -> QDialog:
+        """Who is absent, and when (team leads and administrators)."""
+        from ltcdesk.ui.views.reminders_window import absences_dialog
+
+        dialog = absences_dialog(self._services, self)
+        dialog.changed.connect(self.changed)  # type: ignore[attr-defined]
+        dialog.open()
+        return dialog
+
+    def open_import_events(self) -> QDialog:
+        from ltcdesk.ui.views.reminders_window import import_events_dialog
+
+        dialog = import_events_dialog(self._services, self)
+        dialog.eventsImported.connect(self.changed)  # type: ignore[attr-defined]
+        dialog.open()
+        return dialog
+
+    def show_startup_summary(self) -> QDialog | None:
+        """What is overdue and due today for the person who signed in (call once the window
+        is shown after a real sign-in); None when nothing is."""
+        from ltcdesk.ui.views.reminders_window import startup_summary
+
+        me = self._me()
+        dialog = startup_summary(self._services, me.display_name if me else "", self)
+        if dialog is not None:
+            dialog.goToMyWork.connect(self.go_to_my_work)  # type: ignore[attr-defined]
+            dialog.open()
+        return dialog
+
+    def go_to_my_work(self) -> None:
+        self.show_section(REMINDERS)
+        self.reminders.show_my_work()
+
+    def update_reminder_counts(self) -> None:
+        """The rail item says how many of the user's reminders are overdue (or due today)."""
+        from ltcdesk.ui.views.reminders_window import rail_text, rail_tip, reminder_counts
+
+        counts = reminder_counts(self._services)
+        item = self.nav.item(REMINDERS)
+        item.setText(rail_text(counts))
+        item.setToolTip(rail_tip(counts))
+
     def _on_settings_accepted(self) -> None:
         if self.idle is not None:
             self.idle.set_minutes(self._services.settings.get("idle_lock_minutes"))
@@ -404,6 +462,15 @@ class MainWindow(QMainWindow):
         record.titleChanged.connect(lambda title, r=record: self._set_tab_title(r, title))
         record.saved.connect(lambda _nhs: self.changed.emit())
         self.tabs.setCurrentIndex(index)
+        return record
+
+    def open_patient_on_tab(self, nhs: str, tab: str) -> PatientRecord | None:
+        """Open the record on the tab where a reminder's work is done."""
+        from ltcdesk.ui.views.reminders_window import select_record_tab
+
+        record = self.open_patient(nhs)
+        if record is not None:
+            select_record_tab(record, tab)
         return record
 
     def register_patient(self) -> None:
@@ -467,12 +534,14 @@ class MainWindow(QMainWindow):
             self.patients,
             self.navigator_lists,
             self.meetings,
+            self.reminders,
         )
         for view in (*views, self.team_drilldown):
             if view is not None and view is not source:
                 view.invalidate()
         for record in self._records.values():
             record.refresh()  # keeps the user's unsaved edits
+        self.update_reminder_counts()
 
     def _on_quick_search_text_edited(self, text: str) -> None:
         if len(text.strip()) < 2:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
+    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -51,6 +52,7 @@ from ltcdesk.ui.views.record_history import HistoryTab
 from ltcdesk.ui.views.record_summary import SummaryTab
 from ltcdesk.ui.views.record_wording import FIELD_NAMES as FIELD_NAMES
 from ltcdesk.ui.views.record_wording import differences, pending_parts
+from ltcdesk.ui.views.reminders_events import HospitalEventsPanel
 from ltcdesk.ui.widgets import collect_errors, field_message, pad_form_labels
 from ltcdesk.ui.widgets.patient_header import PatientHeader
 
@@ -228,6 +230,7 @@ class PatientRecord(QWidget):
         self.assessment.refresh()
         self.conversations.refresh()
         self.meeting_actions.refresh()
+        self.hospital_events.refresh()
         if not self._record_dirty():
             self.reload()
             return
@@ -253,21 +256,21 @@ class PatientRecord(QWidget):
         return area
 
     def _events_tab(self, services: Services) -> QWidget:
-        """Actions from whiteboard meetings; hospital events come with the reminders release."""
+        """Hospital events and the person's reminders above the whiteboard meeting actions;
+        each part is read when first shown."""
         page = QWidget()
         page.setObjectName("eventsTab")
+        self.hospital_events = HospitalEventsPanel(services, self._nhs, self._role)
+        self.hospital_events.changed.connect(lambda: self.saved.emit(self._nhs))
         self.meeting_actions = MeetingActionsPanel(services, self._nhs)
         self.meeting_actions.changed.connect(lambda: self.saved.emit(self._nhs))
-        later = QLabel(
-            "Hospital admissions, discharges and A&E attendances will be recorded here in a "
-            "later release."
-        )
-        later.setObjectName("hospitalEventsNote")
-        later.setWordWrap(True)
-        later.setStyleSheet("color: #5f6368;")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("eventsSplitter")
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.hospital_events)
+        split.addWidget(self.meeting_actions)
         column = QVBoxLayout(page)
-        column.addWidget(self.meeting_actions, 1)
-        column.addWidget(later)
+        column.addWidget(split, 1)
         return page
 
     def _build_banners(self) -> None:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ltcdesk.domain.errors import DomainError
 from ltcdesk.domain.vocab import MATRON_CASELOAD_LIMIT, Role
 from ltcdesk.services.caseload import WorkerCaseload
 from ltcdesk.ui.models import reorder_keeping_indexes
@@ -76,7 +77,7 @@ HEADER_TIPS: Final = {
     Column.LEVEL_2: "Level 2: disease-specific care management",
     Column.LEVEL_3: "Level 3: case management",
     Column.NO_CARE_PLAN: "Patients on the caseload without a current care plan",
-    Column.OVERDUE_REVIEWS: "Patients on the caseload whose review is overdue",
+    Column.OVERDUE_REVIEWS: "Care plan reviews past their date, on this worker's list",
 }
 assert len(HEADERS) == len(Column)
 
@@ -99,7 +100,7 @@ _TEXT: Final = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _NUMERIC: Final = frozenset(
     {Column.LEVEL_1, Column.LEVEL_2, Column.LEVEL_3, Column.NO_CARE_PLAN, Column.OVERDUE_REVIEWS}
 )
-_NOT_YET: Final = frozenset({Column.NO_CARE_PLAN, Column.OVERDUE_REVIEWS})
+_NOT_YET: Final = frozenset({Column.NO_CARE_PLAN})
 _PLAIN: Final = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
 WARNING_RED: Final = QColor("#8A1538")  # NHS dark red: 9:1 contrast on white
 
@@ -141,7 +142,7 @@ def over_limit_message(workers: Sequence[WorkerCaseload]) -> str:
     )
 
 
-def _sort_key(column: int) -> Any:
+def _sort_key(column: int, overdue: dict[str, int] | None = None) -> Any:
     def name(w: WorkerCaseload) -> tuple[str, str]:
         return (w.display_name.casefold(), w.username)
 
@@ -152,6 +153,7 @@ def _sort_key(column: int) -> Any:
         Column.LEVEL_1: lambda w: (w.level_1, *name(w)),
         Column.LEVEL_2: lambda w: (w.level_2, *name(w)),
         Column.LEVEL_3: lambda w: (w.level_3, *name(w)),
+        Column.OVERDUE_REVIEWS: lambda w: ((overdue or {}).get(w.username, 0), *name(w)),
     }
     return keys.get(column, name)  # the columns still to come sort by name
 
@@ -162,15 +164,20 @@ class TeamCaseloadTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._workers: list[WorkerCaseload] = []
+        self._overdue: dict[str, int] = {}  # username → overdue care plan reviews
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self._bold: QFont | None = None
         self._warning_icon: QIcon | None = None
 
     # -- data in
 
-    def set_workers(self, workers: Sequence[WorkerCaseload]) -> None:
+    def set_workers(
+        self, workers: Sequence[WorkerCaseload], overdue: dict[str, int] | None = None
+    ) -> None:
+        """``overdue``: overdue care plan reviews per username (ReminderService)."""
         self.beginResetModel()
         self._workers = list(workers)
+        self._overdue = dict(overdue or {})
         if self._sort is not None:
             self._apply_sort(*self._sort)
         self.endResetModel()
@@ -214,15 +221,25 @@ class TeamCaseloadTableModel(QAbstractTableModel):
             return None
         worker = self._workers[row]
         if role in (_DISPLAY, _ACCESSIBLE):
+            if column == Column.OVERDUE_REVIEWS:
+                return str(self._overdue.get(worker.username, 0))
             return self._text(worker, column)
         if role in (_TOOLTIP, _ACCESSIBLE_DESCRIPTION):
             if column == Column.CASELOAD:
                 return caseload_tip(worker)
             if column in _NOT_YET:
                 return NOT_YET_TIP
+            if column == Column.OVERDUE_REVIEWS:
+                n = self._overdue.get(worker.username, 0)
+                return f"{n} care plan review{'' if n == 1 else 's'} past their date"
             return None
         if role == _ALIGN:
             return _NUMBER if column in _NUMERIC else _TEXT
+        if column == Column.OVERDUE_REVIEWS and self._overdue.get(worker.username):
+            if role == _FOREGROUND:
+                return WARNING_RED
+            if role == _FONT:
+                return self._bold_font()
         if column == Column.CASELOAD and worker.over_limit:
             if role == _FOREGROUND:
                 return WARNING_RED
@@ -266,7 +283,9 @@ class TeamCaseloadTableModel(QAbstractTableModel):
         )
 
     def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
-        self._workers.sort(key=_sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        self._workers.sort(
+            key=_sort_key(column, self._overdue), reverse=order == Qt.SortOrder.DescendingOrder
+        )
 
     # -- presentation, made on first use (needs a QApplication)
 
@@ -378,7 +397,11 @@ class TeamCaseloadView(QWidget):
         """Reload the sizes, keeping the sort order and the selected worker."""
         selected = self.selected_username()
         workers = self._services.caseload.sizes()
-        self.model.set_workers(workers)
+        try:
+            overdue = self._services.reminders.overdue_reviews_by_worker()
+        except DomainError:
+            overdue = {}
+        self.model.set_workers(workers, overdue)
         self._loaded = True
         message = over_limit_message(workers)
         self.banner.setText(message)

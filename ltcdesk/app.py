@@ -25,6 +25,7 @@ from ltcdesk.services.patients import PatientService
 from ltcdesk.services.reminders import ReminderService
 from ltcdesk.services.settings import SettingsService
 from ltcdesk.services.setup import SetupService, ensure_admin
+from ltcdesk.services.timeline import TimelineService
 from ltcdesk.ui import tasks
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class Services:
     meetings: MeetingService
     reminders: ReminderService
     events: EventService
+    timeline: TimelineService
 
 
 def build_services(db: Database, username: str) -> Services:
@@ -66,6 +68,7 @@ def build_services(db: Database, username: str) -> Services:
         meetings=MeetingService(db.sessions, username),
         reminders=ReminderService(db.sessions, username),
         events=EventService(db.sessions, username),
+        timeline=TimelineService(db.sessions, username),
     )
 
 

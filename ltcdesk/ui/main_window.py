@@ -19,19 +19,17 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
 from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import DomainError
-from ltcdesk.domain.permissions import Action, allowed
 from ltcdesk.domain.vocab import Role
 from ltcdesk.ui.lock import IdleWatcher, LockScreen
+from ltcdesk.ui.main_menus import SHORTCUTS as SHORTCUTS
+from ltcdesk.ui.main_menus import ToolsMenus
 
 if TYPE_CHECKING:
     from ltcdesk.app import Services
@@ -52,22 +50,9 @@ SECTIONS = (
     "Case finding",
     "Dashboard",
 )
-SHORTCUTS = (
-    ("Ctrl+F or Ctrl+K", "Quick search: find a patient by name or NHS number"),
-    (f"Ctrl+1 … Ctrl+{len(SECTIONS)}", "Go to a section of the navigation rail"),
-    ("Ctrl+N", "Register a new patient"),
-    ("Enter or double-click", "Open the selected patient's record"),
-    ("Ctrl+S", "Save the patient record you are editing"),
-    ("Escape", "Cancel edits (you are asked first if anything is unsaved)"),
-    ("Ctrl+W", "Close the current patient record"),
-    ("Ctrl+Tab / Ctrl+Shift+Tab", "Next / previous open tab"),
-    ("F5", "Refresh the current list"),
-    ("Ctrl+L", "Lock the screen now (your password unlocks it)"),
-    ("F1", "This list of keyboard shortcuts"),
-)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ToolsMenus, QMainWindow):
     """Lists on the first tab; every opened patient record is a further, closable tab."""
 
     changed = Signal()  # something was saved: views refresh what concerns them
@@ -247,37 +232,7 @@ class MainWindow(QMainWindow):
         prev_tab.triggered.connect(lambda: self._step_tab(-1))
         view_menu.addActions([next_tab, prev_tab])
 
-        role = self._my_role()
-        tools = self.menuBar().addMenu("&Tools")
-        audit = QAction("&Audit log", self)
-        audit.setObjectName("auditLogAction")
-        audit.setEnabled(role is not None and allowed(role, Action.VIEW_AUDIT))
-        audit.triggered.connect(self.open_audit_log)
-        settings = QAction("&Settings…", self)
-        settings.setObjectName("settingsAction")
-        settings.setEnabled(role is not None and allowed(role, Action.MANAGE_SETTINGS))
-        settings.triggered.connect(self.open_settings)
-        topics = QAction("Conversation &topics…", self)
-        topics.setObjectName("conversationTopicsAction")
-        topics.setEnabled(role is not None and allowed(role, Action.MANAGE_SETTINGS))
-        topics.triggered.connect(self.open_conversation_topics)
-        absences = QAction("A&bsences…", self)
-        absences.setObjectName("absencesAction")
-        absences.setEnabled(role is not None and allowed(role, Action.MANAGE_STAFF))
-        absences.triggered.connect(self.open_absences)
-        import_events = QAction("&Import hospital events…", self)
-        import_events.setObjectName("importEventsAction")
-        import_events.setEnabled(role is not None and allowed(role, Action.RECORD_EVENT))
-        import_events.triggered.connect(self.open_import_events)
-        tools.addActions([audit, settings, topics])
-        tools.addSeparator()
-        tools.addActions([absences, import_events])
-
-        help_menu = self.menuBar().addMenu("&Help")
-        shortcuts = QAction("&Keyboard shortcuts", self)
-        shortcuts.setShortcut(QKeySequence("F1"))
-        shortcuts.triggered.connect(self.show_shortcuts)
-        help_menu.addAction(shortcuts)
+        self._build_tools_menus()
 
     def _me(self) -> Any:
         return next(
@@ -361,51 +316,6 @@ class MainWindow(QMainWindow):
             f"Last backup: {when:%d/%m/%Y %H:%M}" if when else "Last backup: none yet"
         )
 
-    def open_audit_log(self) -> QWidget | None:
-        """The audit viewer, in a tab of its own (team leads and administrators)."""
-        from ltcdesk.ui.views.audit_view import AuditView
-
-        for index in range(self.tabs.count()):
-            if isinstance(self.tabs.widget(index), AuditView):
-                self.tabs.setCurrentIndex(index)
-                return self.tabs.widget(index)
-        view = AuditView(self._services.audit)
-        self.tabs.setCurrentIndex(self.tabs.addTab(view, "Audit log"))
-        return view
-
-    def open_settings(self) -> QDialog:
-        from ltcdesk.ui.dialogs.settings import SettingsDialog
-
-        dialog = SettingsDialog(self._services.settings, self)
-        dialog.accepted.connect(self._on_settings_accepted)
-        dialog.open()
-        return dialog
-
-    def open_conversation_topics(self) -> QDialog:
-        """The topics care navigators tick in a conversation (administrators)."""
-        from ltcdesk.ui.dialogs.conversation_topics import ConversationTopicsDialog
-
-        dialog = ConversationTopicsDialog(self._services.conversations, self)
-        dialog.open()
-        return dialog
-
-    def open_absences(self) -> QDialog:
-        """Who is absent, and when (team leads and administrators)."""
-        from ltcdesk.ui.views.reminders_window import absences_dialog
-
-        dialog = absences_dialog(self._services, self)
-        dialog.changed.connect(self.changed)  # type: ignore[attr-defined]
-        dialog.open()
-        return dialog
-
-    def open_import_events(self) -> QDialog:
-        from ltcdesk.ui.views.reminders_window import import_events_dialog
-
-        dialog = import_events_dialog(self._services, self)
-        dialog.eventsImported.connect(self.changed)  # type: ignore[attr-defined]
-        dialog.open()
-        return dialog
-
     def show_startup_summary(self) -> QDialog | None:
         """What is overdue and due today for the person who signed in (call once the window
         is shown after a real sign-in); None when nothing is."""
@@ -430,10 +340,6 @@ class MainWindow(QMainWindow):
         item = self.nav.item(REMINDERS)
         item.setText(rail_text(counts))
         item.setToolTip(rail_tip(counts))
-
-    def _on_settings_accepted(self) -> None:
-        if self.idle is not None:
-            self.idle.set_minutes(self._services.settings.get("idle_lock_minutes"))
 
     # ------------------------------------------------------------------ actions
 
@@ -480,26 +386,6 @@ class MainWindow(QMainWindow):
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.registered_nhs:
             self.changed.emit()
             self.open_patient(dialog.registered_nhs)
-
-    def show_shortcuts(self) -> QDialog:
-        dialog = QDialog(self)
-        dialog.setObjectName("shortcutsDialog")
-        dialog.setWindowTitle("Keyboard shortcuts")
-        layout = QVBoxLayout(dialog)
-        table = QTableWidget(len(SHORTCUTS), 2)
-        table.setObjectName("shortcutsTable")
-        table.setAccessibleName("Keyboard shortcuts")
-        table.setHorizontalHeaderLabels(["Keys", "What they do"])
-        for row, (keys, what) in enumerate(SHORTCUTS):
-            table.setItem(row, 0, QTableWidgetItem(keys))
-            table.setItem(row, 1, QTableWidgetItem(what))
-        table.resizeColumnsToContents()
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        layout.addWidget(table)
-        dialog.resize(640, 420)
-        dialog.open()
-        return dialog
 
     # ------------------------------------------------------------------ slots
 

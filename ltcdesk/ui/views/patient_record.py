@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,6 +30,7 @@ from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import DomainError, StaleRecordError, ValidationError
 from ltcdesk.domain.permissions import Action, allowed
 from ltcdesk.services.patients import PatientDetail, RecordEdits
+from ltcdesk.services.timeline import MEETING_KINDS, TimelineEntry
 from ltcdesk.ui.dialogs.add_to_caseload import AddToCaseloadDialog
 from ltcdesk.ui.views.assessment_tab import AssessmentTab
 from ltcdesk.ui.views.care_plan_tab import CarePlanTab
@@ -50,6 +50,7 @@ from ltcdesk.ui.views.record_common import (
 from ltcdesk.ui.views.record_conditions import ConditionsTab
 from ltcdesk.ui.views.record_history import HistoryTab
 from ltcdesk.ui.views.record_summary import SummaryTab
+from ltcdesk.ui.views.record_timeline import TimelinePanel
 from ltcdesk.ui.views.record_wording import FIELD_NAMES as FIELD_NAMES
 from ltcdesk.ui.views.record_wording import differences, pending_parts
 from ltcdesk.ui.views.reminders_events import HospitalEventsPanel
@@ -231,6 +232,7 @@ class PatientRecord(QWidget):
         self.conversations.refresh()
         self.meeting_actions.refresh()
         self.hospital_events.refresh()
+        self.timeline.refresh()
         if not self._record_dirty():
             self.reload()
             return
@@ -256,21 +258,49 @@ class PatientRecord(QWidget):
         return area
 
     def _events_tab(self, services: Services) -> QWidget:
-        """Hospital events and the person's reminders above the whiteboard meeting actions;
-        each part is read when first shown."""
+        """Sub-tabs: hospital events with what is coming up, the person's timeline, and the
+        whiteboard meeting actions; each part is read when first shown. Opening a timeline
+        entry shows the tab with its detail."""
         page = QWidget()
         page.setObjectName("eventsTab")
         self.hospital_events = HospitalEventsPanel(services, self._nhs, self._role)
         self.hospital_events.changed.connect(lambda: self.saved.emit(self._nhs))
+        self.timeline = TimelinePanel(services, self._nhs)
         self.meeting_actions = MeetingActionsPanel(services, self._nhs)
         self.meeting_actions.changed.connect(lambda: self.saved.emit(self._nhs))
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.setObjectName("eventsSplitter")
-        split.setChildrenCollapsible(False)
-        split.addWidget(self.hospital_events)
-        split.addWidget(self.meeting_actions)
+        self.events_tabs = QTabWidget()
+        self.events_tabs.setObjectName("eventsSubTabs")
+        self.events_tabs.setAccessibleName("Events sections")
+        self.events_tabs.setDocumentMode(True)
+        for panel in (self.hospital_events, self.timeline, self.meeting_actions):
+            panel.setContentsMargins(0, 6, 0, 0)  # clear of the tab bar (document mode)
+        self.events_tabs.addTab(self.hospital_events, "Hospital && coming &up")
+        self.events_tabs.addTab(self.timeline, "Time&line")
+        self.events_tabs.addTab(self.meeting_actions, "Meeting a&ctions")
+
+        def show_entry(entry: TimelineEntry) -> None:
+            pages: dict[str, QWidget] = {
+                "conversations": self.conversations,
+                "assessment": self.assessment,
+                "care_plan": self.care_plan,
+                "history": self._history,
+            }
+            target = pages.get(entry.tab)
+            if target is not None:
+                self.tabs.setCurrentWidget(target)
+                return
+            self.tabs.setCurrentWidget(page)
+            meeting = entry.kind in MEETING_KINDS
+            self.events_tabs.setCurrentWidget(
+                self.meeting_actions if meeting else self.hospital_events
+            )
+            if meeting:
+                self.meeting_actions.show_all.setChecked(True)  # done ones too
+
+        self.timeline.entryActivated.connect(show_entry)
         column = QVBoxLayout(page)
-        column.addWidget(split, 1)
+        column.setContentsMargins(6, 6, 6, 6)
+        column.addWidget(self.events_tabs, 1)
         return page
 
     def _build_banners(self) -> None:

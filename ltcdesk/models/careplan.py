@@ -157,7 +157,8 @@ class PlanGoal(Base):
 
 
 class GoalStep(Base):
-    """One step of a goal's action plan: what, when, how often."""
+    """One step of a goal's action plan: what, when, how often, and by when (a date, which
+    makes a reminder for the key worker)."""
 
     __tablename__ = "care_plan_steps"
 
@@ -169,6 +170,7 @@ class GoalStep(Base):
     what: Mapped[str] = mapped_column(String(500))
     timing: Mapped[str | None] = mapped_column(String(100))  # "after breakfast"
     how_often: Mapped[str | None] = mapped_column(String(100))
+    due_on: Mapped[date | None] = mapped_column(Date)
 
 
 class GoalScore(Base):

@@ -41,6 +41,7 @@ from ltcdesk.reports.care_plan_parts import (
     long_date,
     shorten,
     sorted_contingency,
+    step_when,
 )
 from ltcdesk.reports.care_plan_summary import SUMMARY_LIMITS, SummaryLayout, SummaryLimits
 from ltcdesk.services.careplan_views import LABELS, CarePlanView, ContingencyRow, GoalView
@@ -381,9 +382,13 @@ class CarePlanReport(BaseReportRenderer):
                 self.header_row("My action plan: what I will do", "When", "How often")
             ]
             rows += [
-                [self.cell(s.what), self.cell(s.when), self.cell(s.how_often)] for s in goal.steps
+                [self.cell(s.what), self.cell(step_when(s)), self.cell(s.how_often)]
+                for s in goal.steps
             ]
-            out += [self.table(rows, (0.56, 0.22, 0.22)), Spacer(0, self.sizes.body * 0.5)]
+            # A date ("by 05/12/2026") needs a wider "When", on one line even in large print.
+            dated = any(s.due_on for s in goal.steps)
+            widths = (0.5, 0.3, 0.2) if dated else (0.56, 0.22, 0.22)
+            out += [self.table(rows, widths), Spacer(0, self.sizes.body * 0.5)]
         how = LABELS.get(goal.follow_up_how or "", goal.follow_up_how)
         rows = [
             self.header_row("Who will check how I am getting on", "When", "How"),

@@ -16,8 +16,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
-from ltcdesk.reports.base import NHS_BLUE, NHS_DARK_GREY, clean
-from ltcdesk.services.careplan_views import SCORE_MAX, SCORE_MIN, ContingencyRow
+from ltcdesk.reports.base import NHS_BLUE, NHS_DARK_GREY, clean, uk_date
+from ltcdesk.services.careplan_views import SCORE_MAX, SCORE_MIN, ActionStep, ContingencyRow
 
 # NHS identity palette. Amber takes black text (white on amber is unreadable); green and
 # red take white. The tints fill the rest of a contingency row.
@@ -56,6 +56,13 @@ def long_date(value: date | None, missing: str = "not set") -> str:
     if value is None:
         return missing
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def step_when(step: ActionStep) -> str | None:
+    """When a step is done, and by when if the person set a date: "After breakfast, by
+    05/12/2026" (the date as on the person's calendar, short enough for a narrow column)."""
+    by = f"by {uk_date(step.due_on)}" if step.due_on is not None else None
+    return ", ".join(x for x in (step.when, by) if x) or None
 
 
 def esc(text: str | None) -> str:

@@ -172,6 +172,7 @@ def edited_goals(
             raise ValidationError(
                 f"{field} follow-up date", f"{follow_when:%d/%m/%Y} is in the past"
             )
+        stored = {st.due_on for st in goal.steps} if goal is not None else set()
         steps = [
             GoalStep(
                 position=i,
@@ -180,6 +181,7 @@ def edited_goals(
                 how_often=validate.text(
                     st.how_often, f"{field} step {i} how often", max_len=WHEN_MAX
                 ),
+                due_on=_step_due(st.due_on, f"{field} step {i} by when", stored, today),
             )
             for i, st in enumerate(e.steps, 1)
         ]
@@ -210,6 +212,17 @@ def edited_goals(
             score_point(goal, actor_id, today, goal.comment)
         out.append(goal)
     return out
+
+
+def _step_due(
+    value: date | str | None, field: str, stored: set[date | None], today: date
+) -> date | None:
+    """A step's "by when": a real date, not in the past unless the goal already had it
+    (steps carry no identity between saves, so a date kept is one the goal held)."""
+    due = validate.parse_date(value, field)
+    if due is not None and due < today and due not in stored:
+        raise ValidationError(field, f"{due:%d/%m/%Y} is in the past")
+    return due
 
 
 def score_point(goal: PlanGoal, actor_id: int, on: date, comment: str | None) -> None:
@@ -281,7 +294,13 @@ def _copy_goal(g: PlanGoal) -> PlanGoal:
         status=g.status,
         comment=g.comment,
         steps=[
-            GoalStep(position=st.position, what=st.what, timing=st.timing, how_often=st.how_often)
+            GoalStep(
+                position=st.position,
+                what=st.what,
+                timing=st.timing,
+                how_often=st.how_often,
+                due_on=st.due_on,
+            )
             for st in g.steps
         ],
     )

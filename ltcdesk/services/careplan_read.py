@@ -145,7 +145,7 @@ def _goal(g: PlanGoal, scores: dict[str, list[ScorePoint]]) -> GoalView:
         quick_win=g.quick_win,
         barriers=g.barriers,
         move_up=g.move_up,
-        steps=tuple(ActionStep(st.what, st.timing, st.how_often) for st in g.steps),
+        steps=tuple(ActionStep(st.what, st.timing, st.how_often, st.due_on) for st in g.steps),
         follow_up_who=g.follow_up_who,
         follow_up_when=g.follow_up_when,
         follow_up_how=g.follow_up_how,

@@ -101,6 +101,10 @@ class ActionStep:
     what: str
     when: str | None  # e.g. "after breakfast", "Mondays"
     how_often: str | None  # e.g. "daily", "twice a week"
+    # By when, if the person set a date: a reminder for the key worker once agreed. As
+    # input, DD/MM/YYYY or YYYY-MM-DD text is accepted too; not in the past when set or
+    # changed.
+    due_on: date | None = None
 
 
 @dataclass(frozen=True)

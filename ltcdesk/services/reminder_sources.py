@@ -6,12 +6,12 @@ Nothing here is stored: change the data (agree a new review date, record the fol
 and the reminder changes with it.
 
 Sources (issue 8): care plan reviews; goal follow-ups (until a score is recorded on or after
-the follow-up date); meeting actions; medicines reviews (12 months after the last, as the
-agreed plan records it); navigator follow-up calls; assessments due (every N months, or two
-weeks after a discharge when that is sooner; four weeks after joining a caseload when there
-has been none); consent not recorded; no agreed care plan N days after joining a caseload at
-level 2 or 3;
-a hospital admission with no discharge yet (urgent: plan the discharge); a discharge in the
+the follow-up date); action plan steps with a "by when" date (the key worker's); meeting
+actions; medicines reviews (12 months after the last, as the agreed plan records it);
+navigator follow-up calls; assessments due (every N months, or two weeks after a discharge
+when that is sooner; four weeks after joining a caseload when there has been none); consent
+not recorded; no agreed care plan N days after joining a caseload at level 2 or 3; a
+hospital admission with no discharge yet (urgent: plan the discharge); a discharge in the
 last 60 days (follow up within 2 working days).
 """
 
@@ -33,6 +33,7 @@ from ltcdesk.models import (
     Conversation,
     ConversationFollowUp,
     GoalScore,
+    GoalStep,
     HospitalEvent,
     MeetingAction,
     NavigatorAssignment,
@@ -51,6 +52,7 @@ PLAN_FROM_LEVEL = 2
 class Source(StrEnum):
     REVIEW = "review"
     GOAL = "goal"
+    STEP = "step"
     ACTION = "action"
     MEDICINES = "medicines"
     CALL = "call"
@@ -73,6 +75,7 @@ class Source(StrEnum):
 SOURCE_LABELS = {
     Source.REVIEW: "Care plan review",
     Source.GOAL: "Goal follow-up",
+    Source.STEP: "Action plan step",
     Source.ACTION: "Meeting action",
     Source.MEDICINES: "Medicines review",
     Source.CALL: "Navigator follow-up call",
@@ -85,6 +88,7 @@ SOURCE_LABELS = {
 SOURCE_TABS = {
     Source.REVIEW: "care_plan",
     Source.GOAL: "care_plan",
+    Source.STEP: "care_plan",
     Source.ACTION: "events",
     Source.MEDICINES: "care_plan",
     Source.CALL: "conversations",
@@ -179,6 +183,7 @@ class Sources:
         for source in (
             self.reviews,
             self.goals,
+            self.steps,
             self.actions,
             self.medicines,
             self.calls,
@@ -261,6 +266,39 @@ class Sources:
                 f"Goal {position}: “{short}”{by}",
                 due,
                 owner,
+            )
+
+    def steps(self) -> Iterator[Raw]:
+        """Steps with a date on an agreed plan's goals still being worked on: the key
+        worker's, for people on a caseload. Done when ticked off (or the goal ends)."""
+        rows = self.s.execute(
+            select(
+                GoalStep.id,
+                CarePlan.patient_id,
+                PlanGoal.position,
+                GoalStep.what,
+                GoalStep.due_on,
+            )
+            .join(PlanGoal, PlanGoal.id == GoalStep.goal_id)
+            .join(CarePlan, CarePlan.id == PlanGoal.plan_id)
+            .where(
+                CarePlan.status == "agreed",
+                GoalStep.due_on.is_not(None),
+                PlanGoal.status.in_(("active", "partly_achieved")),
+                self._in_scope(CarePlan.patient_id),
+            )
+        )
+        for step_id, pid, position, what, due in rows:
+            if due is None or pid not in self.key_workers:
+                continue
+            short = what if len(what) <= 60 else what[:59] + "…"
+            yield Raw(
+                f"step:{step_id}:{due}",
+                Source.STEP,
+                pid,
+                f"Goal {position}: {short}",
+                due,
+                self._worker(pid),
             )
 
     def actions(self) -> Iterator[Raw]:

@@ -381,6 +381,68 @@ def test_past_dates_already_stored_may_stay(world, clock):
         s.agree(NHS, "María O'Kon")
 
 
+# ---------------------------------------------------------------- action plan step dates
+
+STEP_BY = TODAY + timedelta(days=21)
+
+
+def with_steps(*steps: ActionStep) -> CarePlanEdits:
+    edits = full_edits()
+    first = dataclasses.replace(edits.goals[0], steps=steps)
+    return dataclasses.replace(edits, goals=(first, edits.goals[1]))
+
+
+def test_a_step_date_round_trips_and_is_copied_into_the_review(world, clock):
+    s = svc(world, clock)
+    draft = s.start(NHS)
+    edits = with_steps(
+        ActionStep("Walk to the gate and back", "after breakfast", "daily", STEP_BY),
+        ActionStep("Ask the GP about a walking frame", None, None, f"{STEP_BY:%d/%m/%Y}"),
+        ActionStep("Knee exercises", None, "twice a day"),
+    )
+    saved = s.save_draft(NHS, edits, draft.lock_version)
+    assert [st.due_on for st in saved.goals[0].steps] == [STEP_BY, STEP_BY, None]
+    agreed = s.agree(NHS, "María O'Kon")
+    assert agreed.goals[0].steps == saved.goals[0].steps
+    # At the review the date has passed; it is carried forward and may stay as it was.
+    clock.today = STEP_BY + timedelta(days=10)
+    review = s.start_review(NHS)
+    assert [st.due_on for st in review.goals[0].steps] == [STEP_BY, STEP_BY, None]
+    again = s.save_draft(NHS, edits_from(review), review.lock_version)
+    assert again.goals[0].steps == review.goals[0].steps
+    # Moved on to a new date at the review.
+    moved = dataclasses.replace(review.goals[0].steps[0], due_on=clock.today + timedelta(days=7))
+    edits = edits_from(again)
+    goal1 = dataclasses.replace(edits.goals[0], steps=(moved, *edits.goals[0].steps[1:]))
+    later = s.save_draft(
+        NHS, dataclasses.replace(edits, goals=(goal1, *edits.goals[1:])), again.lock_version
+    )
+    assert later.goals[0].steps[0].due_on == clock.today + timedelta(days=7)
+    assert s.version(NHS, 1).goals[0].steps[0].due_on == STEP_BY  # v1 reads as agreed
+
+
+@pytest.mark.parametrize(
+    ("due", "message"),
+    [
+        (TODAY - timedelta(days=1), "is in the past"),
+        ("31/02/2027", "not a real date"),
+        ("next week", "is not a date"),
+    ],
+)
+def test_a_bad_step_date_is_refused_naming_the_field(world, due, message):
+    s = svc(world)
+    draft = s.start(NHS)
+    edits = with_steps(
+        ActionStep("Walk to the gate and back", "after breakfast", "daily"),
+        ActionStep("Ask the GP about a walking frame", None, None, due),
+    )
+    with pytest.raises(ValidationError) as info:
+        s.save_draft(NHS, edits, draft.lock_version)
+    assert info.value.field == "goal 1 step 2 by when"
+    assert message in info.value.message
+    assert s.current(NHS) == draft  # nothing written
+
+
 def test_prompts_are_not_rules(world):
     assert prompts(8, 5) == [
         "This matters a lot: agree a short action plan (what, when, how often).",

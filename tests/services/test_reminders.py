@@ -16,7 +16,7 @@ from ltcdesk.domain.errors import (
     ValidationError,
 )
 from ltcdesk.models import AuditEntry
-from ltcdesk.services.careplan_views import CarePlanEdits, GoalEdits, Preventive
+from ltcdesk.services.careplan_views import ActionStep, CarePlanEdits, GoalEdits, Preventive
 from ltcdesk.services.careplans import CarePlanService
 from ltcdesk.services.caseload import CaseloadService
 from ltcdesk.services.conversations import (
@@ -297,9 +297,7 @@ def test_a_messy_csv_import_saves_the_good_rows_and_names_the_bad(world):
     db = world.db
     a, b = world.patient("Alpha"), world.patient("Bravo")
     text = MESSY.format(a=a, b=b, b_spaced=nhs_number.format_nhs(b))
-    report = EventService(db.sessions, "admin", today=lambda: WED).import_csv(
-        text.encode("utf-8")
-    )
+    report = EventService(db.sessions, "admin", today=lambda: WED).import_csv(text.encode("utf-8"))
     assert report.saved == 2
     assert report.duplicates == 1
     lines = report.lines()
@@ -332,3 +330,56 @@ def test_no_plan_reminders_are_for_levels_2_and_3_only(world):
     mine = by_source(svc(db).worklist(), selfcare)
     assert Source.NO_PLAN not in mine
     assert Source.CONSENT in mine  # consent still matters at every level
+
+
+def test_action_plan_steps_with_dates_remind_the_key_worker(world):
+    db = world.db
+    nhs = world.patient("Stepper")
+    world.caseload(nhs)
+    world.consent(nhs)
+    off = world.patient("Offlist")  # not on a caseload: nobody's step reminder
+    plans = CarePlanService(db.sessions, "matron1", today=lambda: WED)
+    by = WED + timedelta(days=5)
+    steps = (
+        ActionStep(
+            "Ring the surgery to book a blood test for my kidneys, and ask " * 2, None, None, by
+        ),
+        ActionStep("Walk to the gate and back", "after breakfast", "daily"),  # no date
+    )
+    for who in (nhs, off):
+        draft = plans.start(who)
+        plans.save_draft(
+            who,
+            CarePlanEdits(
+                goals=[
+                    GoalEdits("Keep my kidneys well", 9, 6, steps=steps),
+                    GoalEdits(
+                        "Done already",
+                        8,
+                        8,
+                        status="achieved",
+                        steps=(ActionStep("Old step", None, None, by),),
+                    ),
+                ],
+                review_date=WED + timedelta(days=90),
+            ),
+            draft.lock_version,
+        )
+    # A draft's steps are not reminders yet: only what the person agreed.
+    assert Source.STEP not in by_source(svc(db).worklist(), nhs)
+    plans.agree(nhs, "the person")
+    plans.agree(off, "the person")
+
+    mine = [r for r in svc(db).worklist() if r.source is Source.STEP]
+    assert [(r.nhs_number, r.due, r.owner_username) for r in mine] == [(nhs, by, "matron1")]
+    step = mine[0]
+    assert step.why.startswith("Goal 1: Ring the surgery to book a blood test")
+    assert step.why.endswith("…")
+    assert len(step.why) == len("Goal 1: ") + 60
+    assert (step.tab, step.source.label) == ("care_plan", "Action plan step")
+    assert Source.STEP not in {r.source for r in svc(db).for_patient(off)}
+    # Rescheduled, then completed through the worklist like any other reminder.
+    svc(db).reschedule(nhs, step.key, by + timedelta(days=7), "Surgery closed for training")
+    assert by_source(svc(db).worklist(), nhs)[Source.STEP].due == by + timedelta(days=7)
+    svc(db).complete(nhs, step.key, "Booked for Tuesday")
+    assert Source.STEP not in by_source(svc(db).worklist(), nhs)

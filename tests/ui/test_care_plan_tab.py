@@ -274,6 +274,77 @@ def test_scores_stay_0_to_10_and_service_errors_show_beside_the_field(qtbot, ser
     assert services.careplans.current(NHS).goals == ()
 
 
+def add_step(qtbot, editor, what: str) -> None:
+    """Add step, type what the person will do, then Tab through When and How often."""
+    click(qtbot, editor.add_step_button)
+    qtbot.keyClicks(focused(), what)
+    press(qtbot, Qt.Key.Key_Tab)  # when
+    press(qtbot, Qt.Key.Key_Tab)  # how often
+    press(qtbot, Qt.Key.Key_Tab)  # by: the step's date
+
+
+def test_a_step_date_typed_in_the_goal_editor_is_saved(qtbot, services):
+    _record, tab = open_plan(qtbot, services)
+    editor = tab.goal_editor
+    start_with_goal(qtbot, tab)
+    by = TODAY + timedelta(days=21)
+    add_step(qtbot, editor, "Ring the surgery to book a blood test")
+    qtbot.waitUntil(lambda: focused().objectName() == "goalStepBy")
+    date_edit = focused()
+    assert date_edit is editor.step_date_edit(0)
+    assert date_edit.text() == "DD/MM/YYYY"  # blank: no date yet
+    qtbot.keyClicks(date_edit, f"{by:%d%m%Y}")
+    assert date_edit.text() == f"{by:%d/%m/%Y}"
+    add_step(qtbot, editor, "Walk to the gate and back")  # a step with no date
+    assert tab.has_unsaved_changes()
+    click(qtbot, tab.save_button)
+    assert not tab.has_unsaved_changes()
+
+    saved = services.careplans.current(NHS).goals[0].steps
+    assert [(st.what, st.due_on) for st in saved] == [
+        ("Ring the surgery to book a blood test", by),
+        ("Walk to the gate and back", None),
+    ]
+    # Shown again after saving, and read-only once agreed.
+    assert editor.step_date_edit(0).text() == f"{by:%d/%m/%Y}"
+    assert editor.step_date_edit(1).text() == "DD/MM/YYYY"
+    section(tab, "Keeping well & review")
+    type_date(qtbot, tab.keeping.review_date_edit, REVIEW)
+    click(qtbot, tab.save_button)
+    click(qtbot, tab.agree_button)
+    click(qtbot, tab.agree_dialog.ok_button)
+    assert tab.plan.status == "agreed"
+    assert editor.step_date_edit(0).isReadOnly()
+    assert editor.step_date_edit(0).text() == f"{by:%d/%m/%Y}"
+    assert editor.step_date_edit(1).text().strip() == ""  # no date: nothing to type now
+    assert not editor.add_step_button.isVisible()
+
+
+def test_a_past_step_date_is_refused_beside_the_steps(qtbot, services):
+    _record, tab = open_plan(qtbot, services)
+    editor = tab.goal_editor
+    start_with_goal(qtbot, tab)
+    add_step(qtbot, editor, "Ring the surgery")
+    qtbot.waitUntil(lambda: focused().objectName() == "goalStepBy")
+    qtbot.keyClicks(focused(), f"{TODAY - timedelta(days=1):%d%m%Y}")
+    click(qtbot, tab.save_button)
+
+    error = editor.findChild(QWidget, "goalStepsError")
+    assert error.isVisible()
+    assert error.text() == f"Step 1 by when: {TODAY - timedelta(days=1):%d/%m/%Y} is in the past"
+    assert focused() is editor.step_date_edit(0)
+    assert tab.has_unsaved_changes()
+    assert services.careplans.current(NHS).goals == ()  # nothing saved
+    # A date typed without its year is caught before saving.
+    focused().clear_date()
+    assert not error.isVisible()  # changed, so the message goes
+    qtbot.keyClicks(focused(), "0503")
+    click(qtbot, tab.save_button)
+    assert error.isVisible()
+    assert error.text() == "Step 1 by when: Add the year to the date"
+    assert services.careplans.current(NHS).goals == ()
+
+
 def test_agree_refused_without_a_review_date(qtbot, services):
     _record, tab = open_plan(qtbot, services)
     start_with_goal(qtbot, tab)

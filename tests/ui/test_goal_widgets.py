@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -431,3 +432,25 @@ def test_every_control_has_an_object_name_and_accessible_name(editor):
         if not (w.objectName() and w.accessibleName())
     ]
     assert missing == []
+
+
+def test_a_steps_date_is_shown_edited_and_cleared(qtbot, editor):
+    by = date.today() + timedelta(days=30)
+    dated = ActionStep("Ring the surgery", None, None, by)
+    goal = replace(GOAL, steps=(dated, *GOAL.steps))
+    editor.load(goal, first=True)
+    table = editor.steps_table
+    assert table.horizontalHeaderItem(3).text() == "By"
+    first, second = editor.step_date_edit(0), editor.step_date_edit(1)
+    assert (first.text(), second.text()) == (f"{by:%d/%m/%Y}", "DD/MM/YYYY")
+    assert editor.values()["steps"][0].due_on == by
+    with qtbot.waitSignal(editor.changed):
+        first.clear_date()
+    assert editor.values()["steps"][0] == ActionStep("Ring the surgery", None, None)
+    assert table.selectedItems()[0].row() == 0  # the step being worked on is selected
+    second.setFocus()
+    with qtbot.waitSignal(editor.changed):
+        qtbot.keyClicks(second, f"{by:%d%m%Y}")
+    assert editor.values()["steps"][1].due_on == by
+    editor.set_read_only(True)
+    assert second.isReadOnly()

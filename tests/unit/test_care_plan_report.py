@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import date
 
 import pypdf
 import pytest
 
 from ltcdesk.reports.care_plan import CarePlanReport, render_care_plan_pdf
 from ltcdesk.reports.care_plan_parts import ScoreScale, shorten
-from ltcdesk.services.careplan_views import ContingencyRow, Preventive
+from ltcdesk.services.careplan_views import ActionStep, ContingencyRow, Preventive
 from tests.unit.careplan_samples import PRINTED_AT, long_text, make_goal, sample_plan
 
 NAME = "María O'Kon"
@@ -77,6 +78,23 @@ def test_goals_scores_steps_and_follow_up_are_printed():
     assert "Mary Matron 1 December 2026 Phone call" in text  # who, when, how
     assert "What gets in the way: My breathing when it is cold" in text
     assert "What I said last time: I managed it twice last week" in text
+
+
+def test_a_step_with_a_date_prints_by_when_next_to_when_and_how_often():
+    plan = sample_plan()
+    first = plan.goals[0]
+    steps = (
+        replace(first.steps[0], due_on=date(2026, 12, 5)),
+        ActionStep("Ring the surgery about my flu jab", None, None, date(2027, 1, 8)),
+        first.steps[1],
+    )
+    plan = replace(plan, goals=(replace(first, steps=steps), *plan.goals[1:]))
+    text = " ".join(pages(render(plan)))
+    assert "Walk to the end of the road and back After breakfast, by 05/12/2026 Every day" in text
+    assert "Ring the surgery about my flu jab by 08/01/2027" in text
+    assert "Use my blue inhaler before I go out Before I leave Each time" in text  # no date
+    large = " ".join(pages(render(plan, large_print=True)))
+    assert "by 05/12/2026" in large
 
 
 def test_the_scores_are_drawn_as_eleven_box_scales_with_the_chosen_box():

@@ -199,6 +199,7 @@ class GoalsPanel(QWidget):
             "follow-up how": self.editor.follow_up_how_combo,
         }
         target = targets.get(field) if field in ERROR_FIELDS else None
+        target = target or self.editor.step_control(field)  # "step 2 by when": its date
         (target or self.goal_list).setFocus()
 
     def show_error(self, message: str) -> None:

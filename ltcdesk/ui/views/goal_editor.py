@@ -9,6 +9,8 @@ confidence ask what gets in the way and what would move it up a point.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from itertools import pairwise
 from typing import Any
 
@@ -72,7 +74,9 @@ _GROUP_STYLE = (
 # The action plan's box turns blue when importance calls for one.
 _GROUP_PLAIN = _GROUP_STYLE.format(width=1, colour="#afb8c1", title="#1f2328")
 _GROUP_EMPHASISED = _GROUP_STYLE.format(width=2, colour="#005eb8", title="#005eb8")
-_STEP_COLUMNS = ("What", "When", "How often")
+_STEP_COLUMNS = ("What", "When", "How often", "By")
+_BY = 3  # the column holding each step's "by when" date picker
+_STEP_FIELD = re.compile(r"^step (\d+)\b")  # "step 2 by when", as the service names it
 # A read-only goal still shows its chosen score clearly (the scale greys every button).
 _CHECKED_READ_ONLY = (
     "QPushButton:checked:disabled { background: #4a6f96; color: #ffffff;"
@@ -257,7 +261,7 @@ class GoalEditor(QWidget):
         self.steps_group.setObjectName("goalStepsGroup")
         self.steps_group.setStyleSheet(_GROUP_PLAIN)
         self.steps_table = QTableWidget(0, len(_STEP_COLUMNS))
-        named(self.steps_table, "goalSteps", "Action plan steps: what, when, how often")
+        named(self.steps_table, "goalSteps", "Action plan steps: what, when, how often, by")
         self.steps_table.setHorizontalHeaderLabels(list(_STEP_COLUMNS))
         self.steps_table.verticalHeader().hide()
         # Rows grow to show a long step in full rather than cutting it short.
@@ -272,10 +276,17 @@ class GoalEditor(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(_BY, QHeaderView.ResizeMode.Fixed)
+        self.steps_table.setColumnWidth(_BY, self._step_date_edit().sizeHint().width())
+        by_header = self.steps_table.horizontalHeaderItem(_BY)
+        if by_header is not None:
+            by_header.setToolTip("By when (optional): a date")
         rows = self.steps_table.verticalHeader().defaultSectionSize()
         self.steps_table.setMinimumHeight(header.sizeHint().height() + rows * 3 + 4)
         self.steps_table.itemChanged.connect(self._on_edit)
         self.steps_table.itemSelectionChanged.connect(self._on_steps_table_selection)
+        self.steps_table.currentCellChanged.connect(self._on_steps_table_current_cell)
+        self.steps_error = ErrorLabel("goalStepsError", "Action plan error")
         self.add_step_button = button("goalAddStep", "Add &step", "Add action plan step")
         self.remove_step_button = button(
             "goalRemoveStep", "&Remove step", "Remove selected action plan step"
@@ -289,6 +300,7 @@ class GoalEditor(QWidget):
         steps_layout = QVBoxLayout(self.steps_group)
         steps_layout.setContentsMargins(8, 6, 8, 6)
         steps_layout.addWidget(self.steps_table, 1)
+        steps_layout.addWidget(self.steps_error)
         steps_layout.addLayout(step_buttons)
 
         self.follow_up_who_edit = QLineEdit()
@@ -411,6 +423,8 @@ class GoalEditor(QWidget):
         self.steps_table.setEditTriggers(
             QAbstractItemView.EditTrigger.NoEditTriggers if read_only else _STEP_EDITING
         )
+        for by in self._step_date_edits():
+            self._set_step_date_read_only(by, read_only)
         self.add_step_button.setVisible(not read_only)
         self.remove_step_button.setVisible(not read_only)
 
@@ -435,12 +449,18 @@ class GoalEditor(QWidget):
         }
 
     def check_entries(self) -> bool:
-        """Show what the editor itself can tell is unfinished (a follow-up date typed
-        without its year); False if anything is."""
+        """Show what the editor itself can tell is unfinished (a follow-up or step date
+        typed without its year); False if anything is."""
         when = self.follow_up_when_edit
         if not when.is_blank() and not when.is_complete():
             self.show_error("follow-up date", "Add the year to the follow-up date")
             return False
+        for n, row in enumerate(self._step_rows(), 1):
+            by = self.step_date_edit(row)
+            if by is not None and not by.is_blank() and not by.is_complete():
+                self.show_error(f"step {n} by when", "Add the year to the date")
+                by.setFocus()
+                return False
         return True
 
     # ------------------------------------------------------------------ errors
@@ -448,35 +468,118 @@ class GoalEditor(QWidget):
     def show_error(self, field: str, message: str) -> None:
         """A red message beside ``field`` (one of ERROR_FIELDS); other fields' messages
         show under the scores."""
+        if _STEP_FIELD.match(field):
+            # One label under all the steps: say which step (the row is selected too).
+            if field.lower() not in message.lower():
+                message = f"{field[:1].upper()}{field[1:]}: {message}"
+            self.steps_error.show_error(message)
+            return
         label = self._errors.get(field, self.general_error)
         label.show_error(message)
+
+    def step_control(self, field: str) -> QWidget | None:
+        """The control a step's error is about ("step 2 by when": step 2's date), with its
+        row selected; None if ``field`` is not about a step."""
+        found = _STEP_FIELD.match(field)
+        rows = self._step_rows()
+        if found is None:
+            return None
+        n = int(found.group(1))
+        if not 0 < n <= len(rows):
+            return self.steps_table
+        row, part = rows[n - 1], field[found.end() :].strip()
+        if part == "by when":
+            self.steps_table.selectRow(row)
+            return self.step_date_edit(row) or self.steps_table
+        self.steps_table.setCurrentCell(row, {"when": 1, "how often": 2}.get(part, 0))
+        return self.steps_table
 
     def clear_errors(self) -> None:
         for label in self._errors.values():
             label.clear_error()
         self.general_error.clear_error()
+        self.steps_error.clear_error()
 
     # ------------------------------------------------------------------ steps
 
     def _fill_steps(self, steps: tuple[ActionStep, ...]) -> None:
         self.steps_table.setRowCount(0)
         for step in steps:
-            self._append_step_row((step.what, step.when or "", step.how_often or ""))
+            self._append_step_row((step.what, step.when or "", step.how_often or ""), step.due_on)
         self._on_steps_table_selection()
 
-    def _append_step_row(self, cells: tuple[str, str, str]) -> int:
+    def _step_date_edit(self) -> OptionalDateEdit:
+        """A step's optional "by when" date: blank means no date."""
+        edit = OptionalDateEdit(calendar_years_back=0)
+        named(edit, "goalStepBy", "Action plan step: by when (DD/MM/YYYY), optional")
+        edit.setToolTip("By when (optional)")
+        # Steps lie ahead; the widget's default limit (today) suits dates of birth.
+        edit.setMaximumDate(QDate.currentDate().addYears(5))
+        edit.setFrame(False)
+        return edit
+
+    def _append_step_row(self, cells: tuple[str, str, str], due: date | None = None) -> int:
         row = self.steps_table.rowCount()
         self.steps_table.insertRow(row)
         for column, text in enumerate(cells):
             self.steps_table.setItem(row, column, QTableWidgetItem(text))
+        # Under the picker: not editable as text, so Tab from "How often" lands on the picker.
+        under = QTableWidgetItem()
+        under.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        self.steps_table.setItem(row, _BY, under)
+        by = self._step_date_edit()
+        by.set_value(due)
+        self._set_step_date_read_only(by, self._read_only)
+        by.dateChanged.connect(self._on_step_date_changed)
+        # Centred at its own height: a long step makes a tall row, not a tall date box.
+        cell = QWidget()
+        cell.setFocusProxy(by)
+        layout = QVBoxLayout(cell)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(by, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.steps_table.setCellWidget(row, _BY, cell)
+        self._chain_step_dates()
         return row
+
+    @staticmethod
+    def _set_step_date_read_only(by: OptionalDateEdit, read_only: bool) -> None:
+        by.setReadOnly(read_only)
+        # An agreed plan's step without a date shows nothing rather than a prompt to type.
+        by.setSpecialValueText(" " if read_only else "DD/MM/YYYY")
+
+    def step_date_edit(self, row: int) -> OptionalDateEdit | None:
+        """The "by when" date of the step in table row ``row``."""
+        cell = self.steps_table.cellWidget(row, _BY)
+        return cell.findChild(OptionalDateEdit) if cell is not None else None
+
+    def _step_date_edits(self) -> list[OptionalDateEdit]:
+        found = (self.step_date_edit(r) for r in range(self.steps_table.rowCount()))
+        return [edit for edit in found if edit is not None]
+
+    def _chain_step_dates(self) -> None:
+        """Tab goes from the table through each step's date to Add step."""
+        chain: list[QWidget] = [self.steps_table, *self._step_date_edits(), self.add_step_button]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
+
+    def _step_rows(self) -> list[int]:
+        """The table rows that are steps (a row left blank is not), in order: the service's
+        "step N" is the Nth of these."""
+        return [r for r in range(self.steps_table.rowCount()) if self._cell(r, 0)]
 
     def _steps(self) -> list[ActionStep]:
         steps: list[ActionStep] = []
-        for row in range(self.steps_table.rowCount()):
-            what, when, how_often = (self._cell(row, c) for c in range(len(_STEP_COLUMNS)))
-            if what:  # a row left blank is not a step
-                steps.append(ActionStep(what=what, when=when or None, how_often=how_often or None))
+        for row in self._step_rows():
+            what, when, how_often = (self._cell(row, c) for c in range(_BY))
+            by = self.step_date_edit(row)
+            steps.append(
+                ActionStep(
+                    what=what,
+                    when=when or None,
+                    how_often=how_often or None,
+                    due_on=by.value() if by is not None else None,
+                )
+            )
         return steps
 
     def _cell(self, row: int, column: int) -> str:
@@ -484,7 +587,7 @@ class GoalEditor(QWidget):
         return item.text().strip() if item is not None else ""
 
     def _on_add_step_button_clicked(self) -> None:
-        row = self._append_step_row(("", "", ""))
+        row = self._append_step_row(("", "", ""), None)
         self.steps_table.setCurrentCell(row, 0)
         self.steps_table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.steps_table.edit(self.steps_table.currentIndex())
@@ -499,6 +602,20 @@ class GoalEditor(QWidget):
 
     def _on_steps_table_selection(self) -> None:
         self.remove_step_button.setEnabled(bool(self.steps_table.selectedItems()))
+
+    def _on_steps_table_current_cell(self, row: int, column: int, *_previous: int) -> None:
+        # Reached from the keyboard (Tab out of "How often"): type the date straight away.
+        by = self.step_date_edit(row) if column == _BY else None
+        if by is not None and self.steps_table.hasFocus():
+            by.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _on_step_date_changed(self, _day: QDate) -> None:
+        self.steps_error.clear_error()
+        # Picking a date selects its step, so Remove step acts on the row being worked on.
+        for row in range(self.steps_table.rowCount()):
+            if self.step_date_edit(row) is self.sender():
+                self.steps_table.selectRow(row)
+        self._on_edit()
 
     # ------------------------------------------------------------------ reacting
 

@@ -104,7 +104,8 @@ def _text(plan: Any) -> list[str]:
             f"{LABELS.get(g.status, g.status).lower()}"
         )
         for st in g.steps:
-            lines.append("   - " + ", ".join(x for x in (st.what, st.when, st.how_often) if x))
+            by = f"by {st.due_on:%d/%m/%Y}" if st.due_on else None
+            lines.append("   - " + ", ".join(x for x in (st.what, st.when, st.how_often, by) if x))
         if g.follow_up_who or g.follow_up_when or g.follow_up_how:
             how = LABELS.get(g.follow_up_how, g.follow_up_how) if g.follow_up_how else None
             parts = [g.follow_up_who, d(g.follow_up_when) if g.follow_up_when else None, how]

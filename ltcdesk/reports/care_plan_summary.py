@@ -20,6 +20,7 @@ from ltcdesk.reports.care_plan_parts import (
     first_of_each_level,
     long_date,
     shorten,
+    step_when,
 )
 from ltcdesk.services.careplan_views import LABELS, GoalView
 
@@ -150,7 +151,7 @@ class SummaryLayout:
         parts = []
         if goal.steps:
             step = goal.steps[0]
-            when = ", ".join(x for x in (step.when, step.how_often) if x)
+            when = ", ".join(x for x in (step_when(step), step.how_often) if x)
             text = f"{step.what} ({when})" if when else step.what
             parts.append(f"<b>Next step:</b> {self.short(text, self.lim.step)}")
         # In large print a line a goal is all the page has room for: the step wins.

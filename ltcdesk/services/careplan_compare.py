@@ -99,7 +99,14 @@ def _copy(c: CopyHolder) -> str:
 
 
 def _steps(g: GoalView) -> str:
-    return "; ".join(", ".join(x for x in (s.what, s.when, s.how_often) if x) for s in g.steps)
+    return "; ".join(
+        ", ".join(
+            x
+            for x in (s.what, s.when, s.how_often, f"by {s.due_on:%d/%m/%Y}" if s.due_on else None)
+            if x
+        )
+        for s in g.steps
+    )
 
 
 def _follow_up(g: GoalView) -> str | None:

@@ -510,7 +510,12 @@ def test_compare_lists_what_changed(world):
     v1 = agreed_plan(world)
     v2 = s.start_review(NHS)
     e = edits_from(v2)
-    first = dataclasses.replace(e.goals[0], importance=9, description="Walk to the shop and back")
+    first = dataclasses.replace(
+        e.goals[0],
+        importance=9,
+        description="Walk to the shop and back",
+        steps=(ActionStep("Walk with my daughter", "Sundays", "weekly", TODAY + timedelta(14)),),
+    )
     e = dataclasses.replace(
         e,
         goals=(first, goal("Get back to my allotment", 7, 4)),
@@ -527,6 +532,13 @@ def test_compare_lists_what_changed(world):
         "Walk to the corner shop on my own",
         "Walk to the shop and back",
     ) in found
+    # A step's "by when" date shows among the changes.
+    assert any(
+        c.item.endswith("action plan")
+        and f"by {TODAY + timedelta(14):%d/%m/%Y}" in (c.after or "")
+        and "by " not in (c.before or "")
+        for c in changes
+    ), changes
     assert ("goals", v1.goals[1].description, v1.goals[1].description, None) in found
     assert ("goals", "Get back to my allotment", None, "Get back to my allotment") in found
     assert (

@@ -17,7 +17,7 @@ last 60 days (follow up within 2 working days).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -165,7 +165,8 @@ class Sources:
             CaseloadAssignment.start_date,
         ).where(CaseloadAssignment.end_date.is_(None))
 
-    def all(self) -> Iterator[Raw]:
+    def all(self, only: Collection[Source] | None = None) -> Iterator[Raw]:
+        """Every reminder of the patients in scope (or only those of the given sources)."""
         self.levels = dict(
             self.s.execute(
                 select(CaseloadAssignment.patient_id, CaseloadAssignment.level).where(
@@ -180,19 +181,25 @@ class Sources:
                 self.open_assignments().where(self._in_scope(CaseloadAssignment.patient_id))
             )
         }
-        for source in (
-            self.reviews,
-            self.goals,
-            self.steps,
-            self.actions,
-            self.medicines,
-            self.calls,
-            self.assessments,
-            self.consent,
-            self.no_plan,
-            self.hospital,
-        ):
-            yield from source()
+        runs = {
+            Source.REVIEW: self.reviews,
+            Source.GOAL: self.goals,
+            Source.STEP: self.steps,
+            Source.ACTION: self.actions,
+            Source.MEDICINES: self.medicines,
+            Source.CALL: self.calls,
+            Source.ASSESSMENT: self.assessments,
+            Source.CONSENT: self.consent,
+            Source.NO_PLAN: self.no_plan,
+            Source.ADMISSION: self.hospital,  # admissions and discharges together
+        }
+        for source, run in runs.items():
+            if (
+                only is None
+                or source in only
+                or (source is Source.ADMISSION and Source.DISCHARGE in only)
+            ):
+                yield from run()
 
     def _worker(self, pid: int) -> int | None:
         found = self.key_workers.get(pid)
@@ -386,10 +393,18 @@ class Sources:
             yield Raw(f"assessment:{pid}:{due}", Source.ASSESSMENT, pid, why, due, worker)
 
     def consent(self) -> Iterator[Raw]:
-        has = select(ConsentRecord.patient_id).distinct()
-        recorded = {pid for (pid,) in self.s.execute(has)}
+        asked = exists().where(ConsentRecord.patient_id == CaseloadAssignment.patient_id)
+        missing = set(
+            self.s.scalars(
+                select(CaseloadAssignment.patient_id).where(
+                    CaseloadAssignment.end_date.is_(None),
+                    self._in_scope(CaseloadAssignment.patient_id),
+                    ~asked,
+                )
+            )
+        )
         for pid, (worker, start) in self.key_workers.items():
-            if pid not in recorded:
+            if pid in missing:
                 yield Raw(
                     f"consent:{pid}:{start}",
                     Source.CONSENT,
@@ -403,7 +418,9 @@ class Sources:
         agreed = {
             pid
             for (pid,) in self.s.execute(
-                select(CarePlan.patient_id).where(CarePlan.status == "agreed").distinct()
+                select(CarePlan.patient_id)
+                .where(CarePlan.status == "agreed", self._in_scope(CarePlan.patient_id))
+                .distinct()
             )
         }
         for pid, (worker, start) in self.key_workers.items():

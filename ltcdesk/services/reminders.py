@@ -15,7 +15,7 @@ the reminder's key, never the person's words.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -154,12 +154,12 @@ class ReminderService(ServiceBase):
     def overdue_reviews_by_worker(self) -> dict[str, int]:
         """Overdue care plan reviews per key worker (username), for the team caseload view."""
         with self._sessions.begin() as s:
-            actor = self._actor(s, Action.VIEW_PATIENT)
+            self._actor(s, Action.VIEW_PATIENT)
             today = self._today()
             found = Counter(
                 r.owner_username
-                for r in self._worklist(s, actor, None, True, everyone=True)
-                if r.source is Source.REVIEW and r.due < today and r.owner_username
+                for r in self._compute(s, None, only=(Source.REVIEW,))
+                if r.due < today and r.owner_username
             )
             return dict(found)
 
@@ -330,6 +330,7 @@ class ReminderService(ServiceBase):
         patient_ids: Sequence[int] | None,
         *,
         within: CompoundSelect | None = None,
+        only: Collection[Source] | None = None,
     ) -> list[Reminder]:
         today = self._today()
         scope: Select[int] | CompoundSelect | None = within
@@ -342,7 +343,7 @@ class ReminderService(ServiceBase):
             reassess_months=read_setting(s, "reassess_after_months"),
             scope=scope,
         )
-        raws = list(sources.all())
+        raws = list(sources.all(only))
         states = self._states(s, [r.key for r in raws] if scope is not None else None)
         staff = {m.id: m for m in s.scalars(select(StaffMember))}
         cover = self._cover(s, today, staff)

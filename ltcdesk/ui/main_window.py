@@ -235,10 +235,13 @@ class MainWindow(ToolsMenus, QMainWindow):
         self._build_tools_menus()
 
     def _me(self) -> Any:
-        return next(
-            (m for m in self._services.setup.staff() if m.username == self._services.username),
-            None,
-        )
+        """The signed-in member of staff, read once (a change of role needs a new sign-in)."""
+        if not hasattr(self, "_me_cached"):
+            self._me_cached = next(
+                (m for m in self._services.setup.staff() if m.username == self._services.username),
+                None,
+            )
+        return self._me_cached
 
     def _user_label(self) -> str:
         me = self._me()

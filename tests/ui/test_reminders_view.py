@@ -430,6 +430,7 @@ def test_the_rail_counts_and_the_start_up_summary(qtbot, world, window):
     # The team caseload view counts overdue care plan reviews per worker.
     team = TeamCaseloadView(build_services(world.db, "lead"))
     qtbot.addWidget(team)
+    team.show()  # read when first shown
     row = team.model.row_of("matron1")
     cell = team.model.index(row, Column.OVERDUE_REVIEWS).data()
     assert cell == "1"

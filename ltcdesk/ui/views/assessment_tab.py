@@ -76,6 +76,14 @@ class AssessmentTab(AssessmentActions):
         self.consent_dialog: ConsentDialog | None = None
         self.last_pdf: Path | None = None
 
+        self._built = False  # the 18 domain forms are built when the tab is first shown
+
+    # ------------------------------------------------------------------ public API
+
+    def _ensure_built(self) -> None:
+        if self._built:
+            return
+        self._built = True
         self.build()
         for form in self.forms.values():
             form.changed.connect(self._on_form_changed)
@@ -93,8 +101,13 @@ class AssessmentTab(AssessmentActions):
         self.consent.update_button.clicked.connect(self._on_update_consent_clicked)
         if not self._can_record:
             self._gate(self.start_button, False, "Your role cannot record assessments.")
-
-    # ------------------------------------------------------------------ public API
+        if self.isVisible():  # built while being shown: show what was not hidden on purpose
+            for child in self.findChildren(
+                QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
+            ):
+                explicit = child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide)
+                if not (explicit and child.isHidden()):
+                    child.show()
 
     @property
     def assessment(self) -> AssessmentView | None:
@@ -106,6 +119,7 @@ class AssessmentTab(AssessmentActions):
             self.reload()
 
     def showEvent(self, event: QShowEvent) -> None:
+        self._ensure_built()
         super().showEvent(event)
         self.ensure_loaded()
 
@@ -119,6 +133,7 @@ class AssessmentTab(AssessmentActions):
 
     def reload(self, assessment_id: int | None = None) -> None:
         """Read the assessments again (the newest, or ``assessment_id``), discarding edits."""
+        self._ensure_built()
         svc = self._services.assessments
         try:
             self._patient = self._services.patients.get(self._nhs)

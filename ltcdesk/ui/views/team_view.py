@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent
+from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -377,10 +377,13 @@ class TeamCaseloadView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
 
-        self._loaded = False
-        self.refresh()
+        self._loaded = False  # read when first shown, not while the window starts
 
     # -- loading
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.ensure_loaded()
 
     def ensure_loaded(self) -> None:
         if not self._loaded:

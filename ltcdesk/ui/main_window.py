@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import DomainError
 from ltcdesk.domain.vocab import Role
+from ltcdesk.ui import tasks
 from ltcdesk.ui.lock import IdleWatcher, LockScreen
 from ltcdesk.ui.main_menus import SHORTCUTS as SHORTCUTS
 from ltcdesk.ui.main_menus import ToolsMenus
@@ -339,10 +340,14 @@ class MainWindow(ToolsMenus, QMainWindow):
         """The rail item says how many of the user's reminders are overdue (or due today)."""
         from ltcdesk.ui.views.reminders_window import rail_text, rail_tip, reminder_counts
 
-        counts = reminder_counts(self._services)
-        item = self.nav.item(REMINDERS)
-        item.setText(rail_text(counts))
-        item.setToolTip(rail_tip(counts))
+        def show(counts: Any) -> None:
+            item = self.nav.item(REMINDERS)
+            item.setText(rail_text(counts))
+            item.setToolTip(rail_tip(counts))
+
+        # Counted in the background: the window is usable while the worklist is worked out.
+        services = self._services
+        tasks.run_task(lambda: reminder_counts(services), show, parent=self)
 
     # ------------------------------------------------------------------ actions
 

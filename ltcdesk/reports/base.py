@@ -361,3 +361,27 @@ def _fit(
 
 
 # ---------------------------------------------------------------------------- files
+
+
+class WritingLines(Flowable):
+    """Faint dotted rules to write notes on (a notes column); as tall as the row asks for."""
+
+    def __init__(self, height: float, gap: float = 6 * mm, colour: str = "#C5CCD1") -> None:
+        super().__init__()
+        self.height, self.gap, self.colour = height, gap, colour
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setStrokeColor(colors.HexColor(self.colour))
+        c.setLineWidth(0.4)
+        c.setDash(1, 2)
+        y = self.height - self.gap
+        while y > 0:
+            c.line(0, y, self.width, y)
+            y -= self.gap
+        c.restoreState()

@@ -28,6 +28,7 @@ from ltcdesk.reports.base import (
     NHS_DARK_GREY,
     RULE,
     BaseReportRenderer,
+    WritingLines,
     clean,
     uk_date,
 )
@@ -115,30 +116,6 @@ class TickBox(Flowable):
         c.setStrokeColor(NHS_DARK_GREY)
         c.setLineWidth(0.8)
         c.rect(0, 0, self.size, self.size)
-        c.restoreState()
-
-
-class WritingLines(Flowable):
-    """Faint dotted rules to write notes on."""
-
-    def __init__(self, height: float, gap: float = 6 * mm) -> None:
-        super().__init__()
-        self.height, self.gap = height, gap
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self.width = available_width
-        return available_width, self.height
-
-    def draw(self) -> None:
-        c = self.canv
-        c.saveState()
-        c.setStrokeColor(colors.HexColor("#C5CCD1"))
-        c.setLineWidth(0.4)
-        c.setDash(1, 2)
-        y = self.height - self.gap
-        while y > 0:
-            c.line(0, y, self.width, y)
-            y -= self.gap
         c.restoreState()
 
 

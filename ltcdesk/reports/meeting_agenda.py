@@ -36,6 +36,7 @@ from ltcdesk.reports.base import (
     NHS_DARK_GREY,
     RULE,
     BaseReportRenderer,
+    WritingLines,
     clean,
     uk_date,
 )
@@ -333,30 +334,6 @@ class _MeetingReport(BaseReportRenderer):
         return [Paragraph(escape(n), self.styles["table_header"]) for n in names]
 
 
-class WritingLines(Flowable):
-    """Faint rules to write on (the notes column); as tall as the row asks for."""
-
-    def __init__(self, height: float, gap: float = 6 * mm) -> None:
-        super().__init__()
-        self.height, self.gap = height, gap
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self.width = available_width
-        return available_width, self.height
-
-    def draw(self) -> None:
-        c = self.canv
-        c.saveState()
-        c.setStrokeColor(colors.HexColor("#D5DBDF"))
-        c.setLineWidth(0.4)
-        c.setDash(1, 2)
-        y = self.height - self.gap
-        while y > 0:
-            c.line(0, y, self.width, y)
-            y -= self.gap
-        c.restoreState()
-
-
 # ---------------------------------------------------------------------------- agenda
 
 
@@ -413,7 +390,7 @@ class MeetingAgendaReport(_MeetingReport):
                     ],
                     self.patient_cell(item),
                     self.reasons(item),
-                    WritingLines(NOTES_ROW),
+                    WritingLines(NOTES_ROW, colour="#D5DBDF"),
                 ]
             )
         return self.grid(data, widths, spans)

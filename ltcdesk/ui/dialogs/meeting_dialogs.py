@@ -4,25 +4,19 @@ too, so the list, the agenda and meeting mode say things the same way."""
 
 from __future__ import annotations
 
-import atexit
-import re
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, QTime, QUrl
-from PySide6.QtGui import QDesktopServices, QPageSize
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtGui import QPageSize
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -42,8 +36,8 @@ from ltcdesk.domain.permissions import Action, allowed
 from ltcdesk.domain.vocab import Role
 from ltcdesk.services.meeting_views import WEEKDAYS, MeetingView
 from ltcdesk.services.setup import StaffView
-from ltcdesk.ui import tasks
-from ltcdesk.ui.widgets import ERROR_STYLE, OK_STYLE, button_row, field_message, to_date
+from ltcdesk.ui.dialogs.pdf_output import PdfOutputDialog, safe_file_name
+from ltcdesk.ui.widgets import ERROR_STYLE, button_row, field_message, to_date
 
 if TYPE_CHECKING:
     from ltcdesk.app import Services
@@ -89,10 +83,6 @@ def meeting_where(view: MeetingView) -> str:
 
 def _qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
-
-
-def _safe(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|]+', "", text).strip() or "meeting"
 
 
 def _named(widget: QWidget, name: str, accessible: str) -> None:
@@ -443,17 +433,7 @@ class AddPatientDialog(QDialog):
         self.accept()
 
 
-# A preview holds patient details: its file goes when ltcdesk closes.
-_PREVIEW_FOLDERS: list[Path] = []
-
-
-@atexit.register
-def _remove_previews() -> None:
-    for folder in _PREVIEW_FOLDERS:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-class PrintMeetingDialog(QDialog):
+class PrintMeetingDialog(PdfOutputDialog):
     """Save as PDF, preview or print an agenda or minutes. ``render(initials_only)``
     builds the PDF (in a worker thread when saving, so it must only read frozen data)."""
 
@@ -472,8 +452,7 @@ class PrintMeetingDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(460)
         self._render_with = render
-        self._file_name = _safe(file_name) + ".pdf"
-        self.saved_path: Path | None = None
+        self._file_name = safe_file_name(file_name, "meeting") + ".pdf"
         label = QLabel(intro)
         label.setWordWrap(True)
         self.initials_check = QCheckBox("&Initials and NHS number only (no names)")
@@ -511,86 +490,17 @@ class PrintMeetingDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(row)
 
-    def _render(self) -> bytes:
-        return self._render_with(self.initials_check.isChecked())
-
-    def _busy(self, busy: bool, message: str = "") -> None:
-        for push in (self.save_button, self.preview_button, self.print_button):
-            push.setEnabled(not busy)
-        if message:
-            self.status.setStyleSheet("")
-            self.status.setText(message)
+    def _renderer(self) -> Callable[[], bytes]:
+        render, initials = self._render_with, self.initials_check.isChecked()
+        return lambda: render(initials)
 
     def _on_save_button_clicked(self) -> None:
         suffix = " initials" if self.initials_check.isChecked() else ""
-        suggested = str(Path.home() / self._file_name.replace(".pdf", f"{suffix}.pdf"))
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.windowTitle(), suggested, "PDF files (*.pdf)"
-        )
-        if not path:
-            return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        target = Path(path)
-        self._busy(True, "Saving…")
-        initials = self.initials_check.isChecked()
-        render = self._render_with
-
-        def work() -> Path:
-            from ltcdesk.fileio import write_atomically
-
-            return write_atomically(target, render(initials))
-
-        tasks.run_task(work, self._on_saved, self._on_failed, parent=self)
-
-    def _on_saved(self, path: Path) -> None:
-        self.saved_path = Path(path)
-        self._busy(False)
-        self.status.setStyleSheet(OK_STYLE)
-        self.status.setText(f"Saved to {path}")
-
-    def _on_failed(self, exc: BaseException) -> None:
-        self._busy(False)
-        self.status.setStyleSheet(ERROR_STYLE)
-        self.status.setText(f"The PDF could not be written: {exc}")
+        suggested = Path.home() / self._file_name.replace(".pdf", f"{suffix}.pdf")
+        self._save_pdf(self.windowTitle(), suggested)
 
     def _on_preview_button_clicked(self) -> None:
-        self._busy(True, "Preparing the preview…")
-        initials = self.initials_check.isChecked()
-        render, name = self._render_with, self._file_name
-
-        def work() -> Path:
-            from ltcdesk.fileio import write_atomically
-
-            folder = Path(tempfile.mkdtemp(prefix="ltcdesk-meeting-"))
-            _PREVIEW_FOLDERS.append(folder)
-            return write_atomically(folder / name, render(initials))
-
-        tasks.run_task(work, self._on_preview_ready, self._on_failed, parent=self)
-
-    def _on_preview_ready(self, path: Path) -> None:
-        self._busy(False, "Opened in your PDF viewer; the file is deleted when ltcdesk closes.")
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-    def _on_print_button_clicked(self) -> None:
-        from ltcdesk.ui.printing import print_pdf
-
-        chooser = QPrintDialog(self.printer, self)
-        chooser.setObjectName("choosePrinterDialog")
-        if chooser.exec() != QDialog.DialogCode.Accepted:
-            return
-        self._busy(True, "Printing…")
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            pages = print_pdf(self._render(), self.printer)
-        except DomainError as exc:
-            self._busy(False)
-            self.status.setStyleSheet(ERROR_STYLE)
-            self.status.setText(str(exc))
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
-        self._busy(False, f"Sent {pages} page{'s' if pages != 1 else ''} to the printer.")
+        self._preview_pdf("ltcdesk-meeting-", self._file_name)
 
 
 def default_due(view: MeetingView) -> date:

@@ -18,16 +18,13 @@ from ltcdesk.domain.vocab import Role
 from ltcdesk.services.assessments import AssessmentView
 from ltcdesk.services.patient_views import PatientDetail
 from ltcdesk.ui import tasks
+from ltcdesk.ui.dialogs.pdf_output import safe_file_name
 from ltcdesk.ui.views.assessment_dialogs import ConsentDialog, TeamActionDialog
 from ltcdesk.ui.views.assessment_layout import AssessmentLayout
 
 if TYPE_CHECKING:
     from ltcdesk.app import Services
     from ltcdesk.services.setup import StaffView
-
-
-def _safe(text: str) -> str:
-    return "".join(c for c in text if c not in '\\/:*?"<>|').strip() or "assessment"
 
 
 class AssessmentActions(AssessmentLayout):
@@ -200,7 +197,12 @@ class AssessmentActions(AssessmentLayout):
         except DomainError as err:
             self._show_banner(str(err))
             return
-        name = _safe(f"Assessment {view.patient_name} {view.assessed_on:%Y-%m-%d}") + ".pdf"
+        name = (
+            safe_file_name(
+                f"Assessment {view.patient_name} {view.assessed_on:%Y-%m-%d}", "assessment"
+            )
+            + ".pdf"
+        )
         path, _filter = QFileDialog.getSaveFileName(
             self,
             "Save the assessment summary as PDF",

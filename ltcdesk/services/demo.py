@@ -48,6 +48,7 @@ from ltcdesk.services.demo_careplans import CarePlanPass
 from ltcdesk.services.demo_caseload import CaseloadPass
 from ltcdesk.services.demo_conversations import CONVERSATION_TABLES as CONVERSATION_TABLES
 from ltcdesk.services.demo_conversations import ConversationPass
+from ltcdesk.services.demo_events import EventPass
 from ltcdesk.services.demo_meetings import MEETING_TABLES as MEETING_TABLES
 from ltcdesk.services.demo_meetings import MeetingPass
 from ltcdesk.services.demo_people import PeoplePass
@@ -84,6 +85,7 @@ class DemoSummary:
     assessments: int = 0  # completed and draft
     conversations: int = 0  # care navigators' conversations
     meetings: int = 0  # whiteboard meetings, closed and planned
+    hospital_events: int = 0
 
 
 def generate_demo(
@@ -138,6 +140,7 @@ def generate_demo(
         assessments=gen.assessments_made,
         conversations=gen.conversations_made,
         meetings=gen.meetings_made,
+        hospital_events=gen.events_made,
     )
 
 
@@ -199,6 +202,7 @@ class _Generator(
     AssessmentPass,
     ConversationPass,
     MeetingPass,
+    EventPass,
 ):
     """Builds every row in memory, pass by pass in a fixed order, then writes them all."""
 
@@ -218,6 +222,7 @@ class _Generator(
         self.assessments(conn)
         self.conversations(conn)
         self.meetings(conn)
+        self.events_made = self.hospital_events(conn)
         append_rows(
             conn,
             [

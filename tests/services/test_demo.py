@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from ltcdesk.db import Database, open_database
 from ltcdesk.domain import assessment_domains as ad
@@ -1047,3 +1047,42 @@ def test_generation_on_each_backend(db: Database) -> None:
         )
     with pytest.raises(ConflictError):
         generate_demo(db, patients=5, today=TODAY)
+
+
+def test_hospital_events_make_urgent_reminders_and_an_agenda_section(fresh_db: Database) -> None:
+    """Some people on caseloads were in hospital lately; three are in now. Their key workers
+    have urgent "plan the discharge" reminders and the next meeting has a hospital section."""
+    from ltcdesk.services.events import EventService
+    from ltcdesk.services.meeting_views import Section
+    from ltcdesk.services.meetings import MeetingService
+    from ltcdesk.services.reminder_sources import Source
+    from ltcdesk.services.reminders import ReminderService
+
+    db = fresh_db
+    summary = generate_demo(db, patients=PATIENTS, seed=1, today=TODAY)
+    with db.sessions() as s:
+        kinds = dict(
+            s.execute(text("SELECT kind, COUNT(*) FROM hospital_events GROUP BY kind")).all()
+        )
+        future = s.scalar(
+            text("SELECT COUNT(*) FROM hospital_events WHERE occurred_on > :d"), {"d": TODAY}
+        )
+    assert summary.hospital_events == sum(kinds.values())
+    assert set(kinds) == {"admission", "discharge", "ae"}
+    assert kinds["admission"] > kinds["discharge"]  # some are still in
+    assert future == 0
+    team = ReminderService(db.sessions, "k.oconnell", today=lambda: TODAY).worklist(team=True)
+    urgent = [r for r in team if r.urgent]
+    assert len(urgent) >= 3
+    assert all(r.source is Source.ADMISSION and r.owner_username for r in urgent)
+    assert team[0].urgent  # urgent first
+    # Their events read back through the service, newest first.
+    events = EventService(db.sessions, "k.oconnell", today=lambda: TODAY).list_for(
+        urgent[0].nhs_number
+    )
+    assert events[0].kind == "admission"
+    meetings = MeetingService(db.sessions, "k.oconnell", today=lambda: TODAY)
+    upcoming = meetings.next_meeting()
+    assert upcoming is not None
+    agenda = meetings.build_agenda(upcoming.id).agenda
+    assert any(i.section is Section.HOSPITAL for i in agenda)

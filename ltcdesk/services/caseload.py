@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from ltcdesk.domain import nhs_number, validate
@@ -20,6 +20,7 @@ from ltcdesk.domain.vocab import (
     Role,
 )
 from ltcdesk.models import (
+    CarePlan,
     CaseloadAssignment,
     Patient,
     StaffMember,
@@ -73,6 +74,7 @@ class WorkerCaseload:
     level_1: int
     level_2: int
     level_3: int
+    no_care_plan: int = 0  # people on the caseload with no agreed care plan
 
     @property
     def over_limit(self) -> bool:
@@ -103,6 +105,17 @@ class CaseloadService(ListService):
                     .group_by(a.key_worker_id, a.level)
                 )
             }
+            agreed = exists().where(
+                CarePlan.patient_id == a.patient_id, CarePlan.status == "agreed"
+            )
+            no_plan = dict(
+                s.execute(
+                    select(a.key_worker_id, func.count())
+                    .join(p, p.id == a.patient_id)
+                    .where(a.end_date.is_(None), p.date_of_death.is_(None), ~agreed)
+                    .group_by(a.key_worker_id)
+                ).all()
+            )
             workers = s.scalars(select(w).where(w.active.is_(True)).order_by(w.display_name)).all()
             result = []
             for worker in workers:
@@ -111,7 +124,14 @@ class CaseloadService(ListService):
                     continue
                 result.append(
                     WorkerCaseload(
-                        worker.username, worker.display_name, worker.role, l1 + l2 + l3, l1, l2, l3
+                        worker.username,
+                        worker.display_name,
+                        worker.role,
+                        l1 + l2 + l3,
+                        l1,
+                        l2,
+                        l3,
+                        no_plan.get(worker.id, 0),
                     )
                 )
             return result

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from ltcdesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from ltcdesk.models import CaseloadAssignment
+from ltcdesk.services.careplan_views import CarePlanEdits, GoalEdits
+from ltcdesk.services.careplans import CarePlanService
 from ltcdesk.services.caseload import CaseloadService
 from ltcdesk.services.listing import CaseloadFilter
 from ltcdesk.services.patients import NewPatient, PatientService
@@ -156,6 +160,18 @@ def test_sizes_flag_a_matron_over_eighty(patients):
     assert sizes["matron1"].level_3 == 1
     assert not sizes["matron1"].over_limit
     assert "navigator" not in sizes
+    # No agreed care plan yet; once one is agreed the count drops.
+    assert sizes["matron1"].no_care_plan == 1
+    plans = CarePlanService(patients.sessions, "matron1", today=lambda: TODAY)
+    draft = plans.start(NUMBERS[0])
+    edits = CarePlanEdits(
+        goals=(GoalEdits(description="Walk to the shop", importance=7, confidence=6),),
+        review_date=TODAY + timedelta(days=90),
+    )
+    plans.save_draft(NUMBERS[0], edits, draft.lock_version)
+    assert {w.username: w for w in cl.sizes()}["matron1"].no_care_plan == 1  # a draft
+    plans.agree(NUMBERS[0], "the person")
+    assert {w.username: w for w in cl.sizes()}["matron1"].no_care_plan == 0
 
 
 def test_unknown_key_worker_and_patient(patients):

@@ -100,7 +100,7 @@ _TEXT: Final = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _NUMERIC: Final = frozenset(
     {Column.LEVEL_1, Column.LEVEL_2, Column.LEVEL_3, Column.NO_CARE_PLAN, Column.OVERDUE_REVIEWS}
 )
-_NOT_YET: Final = frozenset({Column.NO_CARE_PLAN})
+_NOT_YET: Final = frozenset[int]()
 _PLAIN: Final = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
 WARNING_RED: Final = QColor("#8A1538")  # NHS dark red: 9:1 contrast on white
 
@@ -153,6 +153,7 @@ def _sort_key(column: int, overdue: dict[str, int] | None = None) -> Any:
         Column.LEVEL_1: lambda w: (w.level_1, *name(w)),
         Column.LEVEL_2: lambda w: (w.level_2, *name(w)),
         Column.LEVEL_3: lambda w: (w.level_3, *name(w)),
+        Column.NO_CARE_PLAN: lambda w: (w.no_care_plan, *name(w)),
         Column.OVERDUE_REVIEWS: lambda w: ((overdue or {}).get(w.username, 0), *name(w)),
     }
     return keys.get(column, name)  # the columns still to come sort by name
@@ -267,6 +268,8 @@ class TeamCaseloadTableModel(QAbstractTableModel):
             return str(worker.level_2)
         if column == Column.LEVEL_3:
             return str(worker.level_3)
+        if column == Column.NO_CARE_PLAN:
+            return str(worker.no_care_plan)
         return NOT_YET
 
     def flags(self, index: Index) -> Qt.ItemFlag:

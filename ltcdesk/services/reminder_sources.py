@@ -12,7 +12,8 @@ navigator follow-up calls; assessments due (every N months, or two weeks after a
 when that is sooner; four weeks after joining a caseload when there has been none); consent
 not recorded; no agreed care plan N days after joining a caseload at level 2 or 3; a
 hospital admission with no discharge yet (urgent: plan the discharge); a discharge in the
-last 60 days (follow up within 2 working days).
+last 60 days (follow up within 2 working days: weekends and bank holidays in England and
+Wales skipped).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, exists, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from ltcdesk.domain.working_days import add_working_days as add_working_days
 from ltcdesk.models import (
     Assessment,
     CarePlan,
@@ -109,16 +111,6 @@ class Raw:
     due: date
     owner_id: int | None
     urgent: bool = False
-
-
-def add_working_days(start: date, days: int) -> date:
-    """``days`` working days (Monday to Friday) after ``start``."""
-    current, left = start, days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
 
 
 def add_months(start: date, months: int) -> date:

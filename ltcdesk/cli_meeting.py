@@ -2,7 +2,7 @@
 
 ``ltcdesk meeting list [--from D] [--to D] [--format table|json]``
     meetings by date (D is YYYY-MM-DD or DD/MM/YYYY), with status, items and open actions.
-``ltcdesk meeting agenda (--id ID | --next) --out FILE.pdf [--initials-only]``
+``ltcdesk meeting agenda (--id ID | --next) --out FILE.pdf [--initials-only] [--build]``
     the printed agenda of a meeting, or of the next one not yet closed.
 ``ltcdesk meeting minutes --id ID --out FILE.pdf|FILE.csv [--initials-only]``
     the minutes and actions as a PDF, or the action list as CSV (UTF-8 with a byte order
@@ -47,6 +47,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     p.add_argument(
         "--initials-only", action="store_true", help="patients by initials and NHS number only"
+    )
+    p.add_argument(
+        "--build",
+        action="store_true",
+        help="first add what the agenda builder proposes (the chair or a team lead; not once "
+        "the agenda is locked)",
     )
     p = msub.add_parser(
         "minutes", parents=[common], help="save a meeting's minutes (PDF) or actions (CSV)"
@@ -124,6 +130,8 @@ def cmd_meeting_agenda(args: argparse.Namespace) -> int:
     view = service.next_meeting() if args.next else service.get(args.id)
     if view is None:
         raise NotFoundError("There is no meeting from today on that is not closed.")
+    if args.build:
+        view = service.build_agenda(view.id)
     data = render_agenda(
         view,
         printed_by=_signed_in(args).display_name,
@@ -136,6 +144,8 @@ def cmd_meeting_agenda(args: argparse.Namespace) -> int:
         f"Saved the agenda of meeting {view.id} on {view.held_on:%d/%m/%Y} "
         f"({len(view.agenda)} items){draft} to {out}"
     )
+    if not view.agenda and not args.build:
+        print("The agenda is empty: build it in ltcdesk, or add --build.")
     return 0
 
 

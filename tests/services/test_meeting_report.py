@@ -490,3 +490,22 @@ def test_cli_errors_exit_2_with_one_line(cli_db, capsys, tmp_path, argv, said):
     assert len(err.strip().splitlines()) == 1
     assert said in err
     assert list(folder.iterdir()) == []
+
+
+def test_cli_builds_the_agenda_before_printing_when_asked(cli_db, capsys, tmp_path):
+    today = date.today()  # the CLI's services count from the real today
+    meeting = svc(cli_db.db, today=today).create(today + timedelta(days=1), "09:30", PLACE, "lead")
+    out = tmp_path / "agenda.pdf"
+    code, said, err = run(capsys, "meeting", "agenda", "--id", str(meeting.id), "--out", str(out))
+    assert (code, err) == (0, "")
+    assert "(0 items)" in said
+    assert "The agenda is empty: build it in ltcdesk, or add --build." in said
+    code, said, err = run(
+        capsys, "meeting", "agenda", "--id", str(meeting.id), "--out", str(out), "--build"
+    )
+    assert (code, err) == (0, "")
+    assert "(0 items)" not in said
+    # The flagged patient is proposed and printed; the agenda stays a draft.
+    assert "Chidinma Okonkwo" in flat(out.read_bytes())
+    assert svc(cli_db.db, today=today).get(meeting.id).agenda
+    assert "(draft: not yet locked)" in said

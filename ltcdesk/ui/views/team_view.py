@@ -429,7 +429,7 @@ class TeamCaseloadView(QWidget):
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for column in Column:
-            header.resizeSection(column, header.sectionSize(column) + 24)
+            header.resizeSection(column, header.sectionSize(column) + 14)
 
     # -- selection
 

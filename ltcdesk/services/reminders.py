@@ -151,6 +151,24 @@ class ReminderService(ServiceBase):
             counted = Counter(r.group(today) for r in self._worklist(s, actor, worker, False))
             return {g: counted.get(g, 0) for g in Group}
 
+    def summary(self) -> tuple[dict[Group, int], list[Reminder]]:
+        """The acting user's counts per group and what is overdue or due today, from one
+        reading of their worklist (the start-up summary)."""
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            today = self._today()
+            mine = self._worklist(s, actor, None, False)
+            counted = Counter(r.group(today) for r in mine)
+            due = [r for r in mine if r.due <= today]
+            self._audit(
+                s,
+                actor,
+                "reminders.view",
+                "reminder",
+                summary=f"Viewed own worklist summary ({len(due)} due or overdue)",
+            )
+            return {g: counted.get(g, 0) for g in Group}, due
+
     def overdue_reviews_by_worker(self) -> dict[str, int]:
         """Overdue care plan reviews per key worker (username), for the team caseload view."""
         with self._sessions.begin() as s:

@@ -326,7 +326,9 @@ class MainWindow(ToolsMenus, QMainWindow):
         from ltcdesk.ui.views.reminders_window import startup_summary
 
         me = self._me()
-        dialog = startup_summary(self._services, me.display_name if me else "", self)
+        dialog, counts = startup_summary(self._services, me.display_name if me else "", self)
+        if counts is not None:  # the same reading: the rail says the same as the summary
+            self._show_reminder_counts(counts)
         if dialog is not None:
             dialog.goToMyWork.connect(self.go_to_my_work)  # type: ignore[attr-defined]
             dialog.open()
@@ -338,16 +340,18 @@ class MainWindow(ToolsMenus, QMainWindow):
 
     def update_reminder_counts(self) -> None:
         """The rail item says how many of the user's reminders are overdue (or due today)."""
-        from ltcdesk.ui.views.reminders_window import rail_text, rail_tip, reminder_counts
-
-        def show(counts: Any) -> None:
-            item = self.nav.item(REMINDERS)
-            item.setText(rail_text(counts))
-            item.setToolTip(rail_tip(counts))
+        from ltcdesk.ui.views.reminders_window import reminder_counts
 
         # Counted in the background: the window is usable while the worklist is worked out.
         services = self._services
-        tasks.run_task(lambda: reminder_counts(services), show, parent=self)
+        tasks.run_task(lambda: reminder_counts(services), self._show_reminder_counts, parent=self)
+
+    def _show_reminder_counts(self, counts: Any) -> None:
+        from ltcdesk.ui.views.reminders_window import rail_text, rail_tip
+
+        item = self.nav.item(REMINDERS)
+        item.setText(rail_text(counts))
+        item.setToolTip(rail_tip(counts))
 
     # ------------------------------------------------------------------ actions
 

@@ -171,6 +171,10 @@ def test_each_source_for_the_key_worker(world):
     # Counts for the rail and the start-up summary.
     counts = svc(db).counts()
     assert counts[Group.OVERDUE] == sum(1 for r in svc(db).worklist() if r.due < WED)
+    # The start-up summary reads the worklist once: the same counts, and what is due by today.
+    summary_counts, due = svc(db).summary()
+    assert summary_counts == counts
+    assert [r.key for r in due] == [r.key for r in svc(db).worklist() if r.due <= WED]
 
 
 def test_hospital_events_make_urgent_reminders_and_agenda_items(world):

@@ -64,19 +64,20 @@ def select_record_tab(record: Any, tab: str) -> bool:
     return False
 
 
-def startup_summary(services: Services, name: str, parent: QWidget) -> QDialog | None:
+def startup_summary(
+    services: Services, name: str, parent: QWidget
+) -> tuple[QDialog | None, dict[Group, int] | None]:
     """The summary of what is overdue and due today (not yet opened), or None when
-    nothing is."""
+    nothing is; and the counts it was made from (None when they could not be read)."""
     from ltcdesk.ui.dialogs.reminder_dialogs import StartupSummaryDialog
 
     try:
-        counts = services.reminders.counts()
-        due = services.reminders.worklist(within_days=0)
+        counts, due = services.reminders.summary()
     except DomainError:
-        return None
+        return None, None
     if not counts.get(Group.OVERDUE) and not counts.get(Group.TODAY):
-        return None
-    return StartupSummaryDialog(name, counts, due, parent)
+        return None, counts
+    return StartupSummaryDialog(name, counts, due, parent), counts
 
 
 def absences_dialog(services: Services, parent: QWidget) -> QDialog:

@@ -25,13 +25,14 @@ import csv
 import dataclasses
 import io
 import json
-import re
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from ltcdesk.domain.redact import Redactor
+from ltcdesk.domain.redact import initials_of as initials
 
 Handler = Callable[[argparse.Namespace], int]
 FORMATS = ("table", "json", "csv", "ics", "pdf")
@@ -151,27 +152,11 @@ def _format(args: argparse.Namespace) -> str:
     return str(fmt)
 
 
-def initials(name: str) -> str:
-    """ "María O'Kon" -> "M.O." (first and last words)."""
-    words = unicodedata.normalize("NFC", name).split()
-    if not words:
-        return "?"
-    picked = words if len(words) == 1 else [words[0], words[-1]]
-    return "".join(f"{w[0].upper()}." for w in picked)
-
-
 def without_name(text: str | None, name: str) -> str:
     """``text`` with the person's name, and each part of it, replaced by their initials."""
     if not text:
         return ""
-    full = " ".join(unicodedata.normalize("NFC", name).split())
-    parts = {full, *full.split(), *(p for w in full.split() for p in w.split("-"))}
-    words = sorted((p for p in parts if len(p) >= 2), key=len, reverse=True)
-    if not words:
-        return text
-    alts = "|".join(re.escape(w).replace("'", "['’]").replace(r"\ ", r"\s+") for w in words)
-    pattern = re.compile(r"(?<!\w)(?:" + alts + r")(?!\w)", re.IGNORECASE)
-    return pattern.sub(initials(name), unicodedata.normalize("NFC", text))
+    return Redactor([("", name, initials(name))], active=True).text(text, "") or ""
 
 
 def calendar_ics(

@@ -26,6 +26,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, exists, func, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from ltcdesk.domain.vocab import ConsentStatus
 from ltcdesk.domain.working_days import add_working_days as add_working_days
 from ltcdesk.models import (
     Assessment,
@@ -385,7 +386,16 @@ class Sources:
             yield Raw(f"assessment:{pid}:{due}", Source.ASSESSMENT, pid, why, due, worker)
 
     def consent(self) -> Iterator[Raw]:
-        asked = exists().where(ConsentRecord.patient_id == CaseloadAssignment.patient_id)
+        # Asked: the person's newest consent record is an answer (given or declined); none,
+        # or "not asked", leaves the question open.
+        newer = aliased(ConsentRecord)
+        asked = exists().where(
+            ConsentRecord.patient_id == CaseloadAssignment.patient_id,
+            ConsentRecord.status != ConsentStatus.NOT_ASKED.value,
+            ~exists().where(
+                newer.patient_id == ConsentRecord.patient_id, newer.id > ConsentRecord.id
+            ),
+        )
         missing = set(
             self.s.scalars(
                 select(CaseloadAssignment.patient_id).where(

@@ -387,3 +387,16 @@ def test_action_plan_steps_with_dates_remind_the_key_worker(world):
     assert by_source(svc(db).worklist(), nhs)[Source.STEP].due == by + timedelta(days=7)
     svc(db).complete(nhs, step.key, "Booked for Tuesday")
     assert Source.STEP not in by_source(svc(db).worklist(), nhs)
+
+
+def test_consent_recorded_as_not_asked_is_still_to_ask(world):
+    db = world.db
+    nhs = world.patient("Unasked")
+    world.caseload(nhs)
+    patients = PatientService(db.sessions, "matron1", today=lambda: WED)
+    patients.record_consent(nhs, "not_asked", WED - timedelta(days=5), None)
+    assert Source.CONSENT in by_source(svc(db).worklist(), nhs)
+    patients.record_consent(nhs, "declined", WED - timedelta(days=2), "Does not want it shared")
+    assert Source.CONSENT not in by_source(svc(db).worklist(), nhs)  # an answer, though no
+    patients.record_consent(nhs, "given", WED - timedelta(days=1), None)
+    assert Source.CONSENT not in by_source(svc(db).worklist(), nhs)

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import ValidationError
+from ltcdesk.domain.text import QUOTE_LIMIT, has_control_chars, quote_input, shortened
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -27,36 +28,16 @@ _CONDITION_CODE = re.compile(r"[A-Z]{1,10}")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _UK_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 EARLIEST_DOB = date(1890, 1, 1)
-# Invisible characters refused in text: controls, format characters (bidi overrides that
-# make text read differently from what is stored, soft hyphens, byte order marks),
-# surrogates, private use and unassigned code points. NUL among them: PostgreSQL cannot
-# store it at all.
-_REFUSED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
-# ...except the joiners, which names in Persian and Indic scripts and emoji sequences need.
-_JOINERS = frozenset({"\u200c", "\u200d"})
-_LINE_BREAKS = frozenset({"Zl", "Zp"})
 
 
-def shown(value: object, limit: int = 30) -> str:
-    """Input as an error message may quote it: short, with invisible characters escaped."""
-    raw = str(value)
-    cut = raw[:limit]
-    out = "".join(
-        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in cut
-    )
-    return out + ("…" if len(raw) > limit else "")
+def shown(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """Input as an error message may quote it: the first 40 characters, with invisible
+    characters escaped (see ltcdesk.domain.text)."""
+    return shortened(value, limit)
 
 
 def _has_control_chars(text: str, allow_newlines: bool) -> bool:
-    for ch in text:
-        if allow_newlines and ch in "\n\t":
-            continue
-        if ch in _JOINERS:
-            continue
-        category = unicodedata.category(ch)
-        if category in _REFUSED or (category in _LINE_BREAKS and not allow_newlines):
-            return True
-    return False
+    return has_control_chars(text, allow_newlines=allow_newlines)
 
 
 def text(
@@ -99,7 +80,7 @@ def name(value: str | None, field: str, *, required: bool = True) -> str | None:
     """A person's name: text that holds at least one letter (of any script)."""
     result = text(value, field, required=required, max_len=NAME_MAX)
     if result is not None and not any(unicodedata.category(ch).startswith("L") for ch in result):
-        raise ValidationError(field, f"'{shown(result)}' has no letters")
+        raise ValidationError(field, f"{quote_input(result)} has no letters")
     return result
 
 
@@ -114,7 +95,7 @@ def parse_date(value: str | date | None, field: str, *, required: bool = False) 
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
-        raise ValidationError(field, f"'{shown(value)}' is not a date")
+        raise ValidationError(field, f"{quote_input(value)} is not a date")
     raw = value.strip()
     try:
         if match := _ISO_DATE.fullmatch(raw):
@@ -124,8 +105,8 @@ def parse_date(value: str | date | None, field: str, *, required: bool = False) 
             d, m, y = (int(g) for g in match.groups())
             return date(y, m, d)
     except ValueError:
-        raise ValidationError(field, f"'{shown(raw)}' is not a real date") from None
-    raise ValidationError(field, f"'{shown(raw)}' is not a date (use DD/MM/YYYY or YYYY-MM-DD)")
+        raise ValidationError(field, f"{quote_input(raw)} is not a real date") from None
+    raise ValidationError(field, f"{quote_input(raw)} is not a date (use DD/MM/YYYY or YYYY-MM-DD)")
 
 
 def date_of_birth(value: str | date | None, today: date, field: str = "date of birth") -> date:
@@ -175,7 +156,7 @@ def postcode(value: str | None, field: str = "postcode") -> str | None:
         return None
     match = _POSTCODE.fullmatch(value.strip().upper())
     if not match:
-        raise ValidationError(field, f"'{shown(value.strip(), 20)}' is not a UK postcode")
+        raise ValidationError(field, f"{quote_input(value.strip())} is not a UK postcode")
     return f"{match.group(1)} {match.group(2)}"
 
 
@@ -184,7 +165,7 @@ def phone(value: str | None, field: str = "phone") -> str | None:
         return None
     cleaned = value.strip()
     if not _PHONE.fullmatch(cleaned) or len(cleaned) > PHONE_MAX:
-        raise ValidationError(field, f"'{shown(cleaned)}' is not a telephone number")
+        raise ValidationError(field, f"{quote_input(cleaned)} is not a telephone number")
     return cleaned
 
 
@@ -194,7 +175,7 @@ def practice_code(value: str | None, field: str = "practice") -> str:
     code = value.strip().upper()
     if not _PRACTICE_CODE.fullmatch(code):
         raise ValidationError(
-            field, f"'{shown(value.strip(), 20)}' is not a practice code (e.g. C82001)"
+            field, f"{quote_input(value.strip())} is not a practice code (e.g. C82001)"
         )
     return code
 
@@ -211,14 +192,10 @@ def username(value: str | None, field: str = "username") -> str:
 
 
 def nhs(value: str | None, field: str = "NHS number") -> str:
-    """The ten digits of a valid NHS number. Anything far too long or holding invisible
-    characters is refused before ``nhs_number.normalise``, which quotes what it was given."""
-    raw = "" if value is None else str(value).strip()
-    if len(raw) > 20:
-        raise ValidationError(field, f"'{shown(raw, 20)}' is too long for an NHS number")
-    if _has_control_chars(raw, allow_newlines=False):
-        raise ValidationError(field, f"'{shown(raw, 20)}' contains control characters")
-    return nhs_number.normalise(raw, field)
+    """The ten digits of a valid NHS number (``nhs_number.normalise``, the one normaliser:
+    far too long, invisible characters, letters, a wrong check digit or all one digit are
+    each refused with a short message)."""
+    return nhs_number.normalise("" if value is None else str(value), field)
 
 
 def condition_code(value: str | None, field: str = "condition") -> str:
@@ -228,7 +205,7 @@ def condition_code(value: str | None, field: str = "condition") -> str:
     code = str(value).strip().upper()
     if not _CONDITION_CODE.fullmatch(code):
         raise ValidationError(
-            field, f"'{shown(value)}' is not a known long term condition code (e.g. COPD)"
+            field, f"{quote_input(value)} is not a known long term condition code (e.g. COPD)"
         )
     return code
 
@@ -243,7 +220,7 @@ def choice(value: str | E | None, enum: type[E], field: str, *, default: E | Non
         return enum(raw)
     except ValueError:
         allowed = ", ".join(m.value for m in enum)
-        raise ValidationError(field, f"'{shown(value)}' is not one of: {allowed}") from None
+        raise ValidationError(field, f"{quote_input(value)} is not one of: {allowed}") from None
 
 
 def level(value: int | str | None, field: str = "level") -> int:
@@ -254,5 +231,5 @@ def level(value: int | str | None, field: str = "level") -> int:
     elif isinstance(value, str) and value.strip() in ("1", "2", "3"):
         result = int(value.strip())
     if result not in (1, 2, 3):
-        raise ValidationError(field, f"'{shown(value)}' must be 1, 2 or 3")
+        raise ValidationError(field, f"{quote_input(value)} must be 1, 2 or 3")
     return result

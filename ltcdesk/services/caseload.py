@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ltcdesk.domain import nhs_number, validate
@@ -30,6 +31,15 @@ from ltcdesk.services.base import Actor, ServiceBase
 from ltcdesk.services.listing import ListService
 
 REASON_MAX = 500
+# Two people changing one patient's caseload at the same moment. PostgreSQL makes the
+# second wait for the first (the patient row is locked) and then judge what it sees; SQLite
+# cannot lock a row, so the second may have read the caseload before the first saved. Its
+# change is then refused with this, rather than the database's "UNIQUE constraint failed"
+# or, worse, an ended row quietly re-ended.
+RACED = (
+    "Someone else changed this patient's caseload at the same moment; nothing was saved. "
+    "Look at the caseload again and repeat the change if it is still needed."
+)
 
 
 @dataclass(frozen=True)
@@ -243,7 +253,7 @@ class CaseloadService(ListService):
         current = self._require_open(s, patient)
         if current.key_worker_id == worker.id:
             raise ConflictError(f"Already on {worker.display_name}'s caseload.")
-        self._end(current, when, AssignmentChange.TRANSFER, reason)
+        self._end(s, current, when, AssignmentChange.TRANSFER, reason)
         row = self._start(
             s, patient, worker, current.level, when, AssignmentChange.TRANSFER, reason, actor
         )
@@ -300,7 +310,7 @@ class CaseloadService(ListService):
         when: date,
     ) -> CaseloadAssignment:
         change = AssignmentChange.STEP_UP if lvl > current.level else AssignmentChange.STEP_DOWN
-        self._end(current, when, change, why)
+        self._end(s, current, when, change, why)
         row = self._start(s, patient, worker, lvl, when, change, why, actor)
         self._audit(
             s,
@@ -342,6 +352,7 @@ class CaseloadService(ListService):
             patient = self._patient(s, nhs, for_update=True)
             current = self._require_open(s, patient)
             self._end(
+                s,
                 current,
                 self._date(on_date, "discharge date"),
                 AssignmentChange.DISCHARGE,
@@ -412,14 +423,22 @@ class CaseloadService(ListService):
         return current
 
     @staticmethod
-    def _end(row: CaseloadAssignment, when: date, change: AssignmentChange, reason: str) -> None:
+    def _end(
+        s: Session, row: CaseloadAssignment, when: date, change: AssignmentChange, reason: str
+    ) -> None:
         if when < row.start_date:
             raise ValidationError(
                 "date", f"is before the current assignment began ({row.start_date:%d/%m/%Y})"
             )
-        row.end_date = when
-        row.end_change = change.value
-        row.end_reason = reason
+        # Only if it is still open: a row someone else ended since it was read stays as
+        # they left it (and the in-session row takes the new values when this one matches).
+        ended = s.execute(
+            update(CaseloadAssignment)
+            .where(CaseloadAssignment.id == row.id, CaseloadAssignment.end_date.is_(None))
+            .values(end_date=when, end_change=change.value, end_reason=reason)
+        )
+        if ended.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConflictError(RACED)
 
     @staticmethod
     def _start(
@@ -445,8 +464,20 @@ class CaseloadService(ListService):
             created_at=utcnow(),
         )
         s.add(row)
-        s.flush()
+        try:
+            s.flush()
+        except IntegrityError as exc:
+            if not _open_row_clash(exc):
+                raise
+            raise ConflictError(RACED) from None
         return row
+
+
+def _open_row_clash(exc: IntegrityError) -> bool:
+    """Whether the insert broke "one open assignment per patient" (SQLite names the column,
+    PostgreSQL the index)."""
+    said = str(exc.orig)
+    return "uq_caseload_assignments_open" in said or "caseload_assignments.patient_id" in said
 
 
 def _in_batch(exc: DomainError, index: int, total: int) -> DomainError:

@@ -132,6 +132,10 @@ def run_gui(target: str | None, username: str) -> int:
     db = open_for_gui(target)
     if db is None:
         return 0
+    from ltcdesk.leftovers import tidy_on_start
+
+    for message in tidy_on_start(db):  # what a killed encrypt/decrypt/rekey or preview left
+        QMessageBox.warning(None, "ltcdesk", message[:1].upper() + message[1:])
     try:
         return _session_loop(app, db, username)  # type: ignore[arg-type]
     finally:

@@ -2,8 +2,9 @@
 
 Backups go to ``<data dir>/backups/`` as ``<db stem>-backup-YYYYMMDD-HHMMSS.db``, made with
 the online backup API (``backup_sqlite``) and encrypted with the database's key when it
-is encrypted. The GUI calls ``auto_backup`` in a worker thread at start-up and shows
-``last_backup`` in the status bar. A PostgreSQL server is backed up by its own tools.
+is encrypted. Each backup is 0600 in the 0700 backups folder. The GUI calls
+``auto_backup`` in a worker thread at start-up and shows ``last_backup`` in the status bar.
+A PostgreSQL server is backed up by its own tools.
 """
 
 from __future__ import annotations
@@ -47,9 +48,11 @@ def auto_backup(
     now = now or datetime.now()
     stem = db.sqlite_path.stem
     try:
-        folder = folder if folder is not None else paths.backups_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        if any(_stamp(p).date() == now.date() for p in _backups(folder, stem)):
+        folder = paths.private_dir(folder if folder is not None else paths.backups_dir())
+        earlier = _backups(folder, stem)
+        for old in earlier:  # backups made before they were private
+            paths.make_private(old)
+        if any(_stamp(p).date() == now.date() for p in earlier):
             return None
         made = backup_sqlite(db.sqlite_path, folder / backup_name(stem, now), db.passphrase)
     except OSError as exc:
@@ -78,11 +81,16 @@ def last_backup(where: Database | Path | None = None) -> datetime | None:
 
 
 def plaintext_copies(database: Path, folder: Path | None = None) -> list[Path]:
-    """Unencrypted copies of ``database``: upgrade/restore copies beside it and backups in
-    ``folder`` (default: the backups folder). After encrypting, these still expose data."""
+    """Unencrypted copies of ``database``: upgrade/restore copies beside it, what an
+    interrupted encrypt/decrypt/rekey left there (``ltcdesk.leftovers`` removes those at
+    the next start) and backups in ``folder`` (default: the backups folder). After
+    encrypting, these still expose data."""
+    from ltcdesk.encryption import ACTIONS, new_copy_pattern
+
     folder = folder if folder is not None else paths.backups_dir()
     candidates = [
         *database.parent.glob(f"{glob.escape(database.stem)}.before-*"),
+        *(p for a in ACTIONS for p in database.parent.glob(new_copy_pattern(database, a))),
         *_backups(folder, database.stem),
     ]
     found = []

@@ -160,8 +160,11 @@ def _database(args: argparse.Namespace) -> Any:
     db = getattr(args, "_database", None)
     if db is None:
         from ltcdesk.db import open_database
+        from ltcdesk.leftovers import tidy_on_start
 
         db = args._database = open_database(args.db)
+        for message in tidy_on_start(db):  # what a killed encrypt/decrypt/rekey left
+            print(f"ltcdesk: {message}", file=sys.stderr)
     return db
 
 
@@ -592,7 +595,7 @@ def _password_argument(argv: Sequence[str]) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ltcdesk.config import setup_logging
+    from ltcdesk.config import restrict_new_files, setup_logging
 
     given = sys.argv[1:] if argv is None else list(argv)
     if _password_argument(given):
@@ -625,6 +628,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging()
     try:
         return _handlers()[command](args)
+    restrict_new_files()  # every file and folder made from here on is this user's only
     except DomainError as exc:
         print(f"ltcdesk: {exc}", file=sys.stderr)
         return 2

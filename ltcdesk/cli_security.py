@@ -196,20 +196,27 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
     from ltcdesk.backups import plaintext_copies
     from ltcdesk.encryption import encrypt_sqlite
 
-    path, key = _offline(args, "encrypt")
+    path, key = _offline(args, "encrypt")  # opening it removed any interrupted conversion's copies
     if key is not None:
+        _list_plaintext_copies(plaintext_copies(path), sys.stderr)
         raise ValidationError(
             "database", f"{path} is already encrypted; use `ltcdesk rekey` to change the passphrase"
         )
     encrypt_sqlite(path, read_new_passphrase())
     print(f"Encrypted {path}. Without the passphrase nobody can read it, you included:")
     print("keep the passphrase somewhere safe (the team's password manager).")
-    copies = plaintext_copies(path)
-    if copies:
-        print("\nThese older copies are NOT encrypted; delete them, or keep them somewhere safe:")
-        for copy in copies:
-            print(f"  {copy}")
+    _list_plaintext_copies(plaintext_copies(path), sys.stdout)
     return 0
+
+
+def _list_plaintext_copies(copies: list[Path], out: Any) -> None:
+    if copies:
+        print(
+            "\nThese older copies are NOT encrypted; delete them, or keep them somewhere safe:",
+            file=out,
+        )
+        for copy in copies:
+            print(f"  {copy}", file=out)
 
 
 def cmd_decrypt(args: argparse.Namespace) -> int:

@@ -12,6 +12,8 @@ from pathlib import Path
 def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new, never half.
 
+    The file is 0600 (only this user may read it: exports hold patients' details), from
+    the moment it exists: ``mkstemp`` makes the temporary file so, and the rename keeps it.
     The temporary file is in the same folder (so the rename cannot cross file systems) and
     is removed if anything fails. On Windows the rename fails while another program (a PDF
     viewer) has the old file open; that PermissionError is the caller's to explain.

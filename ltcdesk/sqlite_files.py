@@ -8,18 +8,24 @@ other program has the file open before it is replaced.
 A plain SQLite file starts with ``SQLite format 3\\0``; an SQLCipher file starts with a
 random salt and is otherwise indistinguishable from noise, so anything else whose size is
 a whole number of pages is taken to be encrypted.
+
+Every database file ltcdesk makes is 0600 (``ltcdesk.paths.PRIVATE_FILE``): SQLite gives
+its -wal, -shm and -journal files the mode of the database file, so ``private_database_file``
+makes the file itself 0600 before SQLite first opens it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+from ltcdesk import paths
 from ltcdesk.domain.errors import DomainError, ValidationError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -90,6 +96,37 @@ def is_encrypted(path: str | os.PathLike[str]) -> bool:
 def sidecars(path: Path) -> list[Path]:
     """The ``-wal``, ``-shm`` and ``-journal`` files SQLite keeps beside ``path``."""
     return [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
+
+
+def private_database_file(path: Path) -> Path:
+    """Make sure the SQLite file at ``path`` and its sidecars are 0600 (only this user).
+
+    A missing file is created empty with that mode (SQLite takes an empty file for a new
+    database), so that SQLite, which gives the -wal and -shm files the database file's
+    mode, never makes a readable one. An existing file is tightened if it is not private.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=paths.PRIVATE_DIR)
+    try:
+        os.close(paths.open_private(path))
+    except FileExistsError:
+        for part in (path, *sidecars(path)):
+            paths.make_private(part)
+    return path
+
+
+def copy_private(source: Path, destination: Path) -> Path:
+    """Copy ``source`` to a new file ``destination`` that is 0600 from its creation, and
+    flush it to disk (a FileExistsError if ``destination`` is there already)."""
+    fd = paths.open_private(destination)
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        destination.unlink(missing_ok=True)
+        raise
+    return destination
 
 
 def _literal(value: str) -> str:
@@ -237,11 +274,12 @@ def backup_sqlite(source: Path, destination: Path, passphrase: str | None = None
     An encrypted database (key: ``passphrase``, else ``$LTCDESK_DB_PASSPHRASE``) gives a
     backup encrypted with the same key. Written to a temporary file beside the
     destination, checked (integrity, and the cipher's page HMACs), then renamed into place,
-    so a half-written backup never carries the final name.
+    so a half-written backup never carries the final name. The backup is 0600.
     """
     key = key_for(source, passphrase)
     destination = destination.expanduser().resolve()
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.parent.mkdir(parents=True, exist_ok=True, mode=paths.PRIVATE_DIR)
+    # mkstemp makes the file 0600; SQLite gives its -journal the same mode.
     fd, tmp_name = tempfile.mkstemp(prefix=".ltcdesk-backup-", suffix=".db", dir=destination.parent)
     os.close(fd)
     tmp = Path(tmp_name)

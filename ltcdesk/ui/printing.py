@@ -1,9 +1,12 @@
 """Printing a PDF the reports made on a real printer: poppler's pdftoppm turns each page
-into an image, which is painted on the chosen QPrinter page by page. The page images live
-in a temporary folder that is removed as soon as the pages are sent."""
+into an image, which is painted on the chosen QPrinter page by page. The PDF and the page
+images live in a private folder inside ltcdesk's own temporary folder (0700,
+``ltcdesk.paths.session_temp_dir``), removed as soon as the pages are sent; if ltcdesk is
+killed meanwhile, the next start removes it (``ltcdesk.leftovers``)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -13,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
+from ltcdesk import paths
 from ltcdesk.domain.errors import DomainError
 
 DPI = 200  # sharp text on paper, a second or two for a long plan
@@ -26,9 +30,10 @@ def print_pdf(pdf: bytes, printer: QPrinter, *, dpi: int = DPI) -> int:
             "Printing needs the poppler-utils package (pdftoppm). Save as PDF and print "
             "from your PDF viewer instead, or ask IT to install it."
         )
-    with tempfile.TemporaryDirectory(prefix="ltcdesk-print-") as folder:
+    with tempfile.TemporaryDirectory(prefix="print-", dir=paths.session_temp_dir()) as folder:
         source = Path(folder) / "document.pdf"
-        source.write_bytes(pdf)
+        with os.fdopen(paths.open_private(source), "wb") as out:
+            out.write(pdf)
         try:
             subprocess.run(
                 [tool, "-r", str(dpi), "-png", str(source), str(Path(folder) / "page")],

@@ -1,6 +1,7 @@
 """What every "print this" dialog does with its PDF: save it (in a worker thread), preview it
-in the user's PDF viewer (a private temporary file, deleted when ltcdesk closes), or print
-it on paper (pages rasterised by poppler, see ``ltcdesk.ui.printing``).
+in the user's PDF viewer (a private temporary file in ltcdesk's own 0700 temporary folder,
+``ltcdesk.paths.session_temp_dir``: deleted when ltcdesk closes, or at the next start if it
+crashed), or print it on paper (pages rasterised by poppler, see ``ltcdesk.ui.printing``).
 
 A dialog subclasses ``PdfOutputDialog``, builds ``save_button``, ``preview_button``,
 ``print_button``, ``status`` and ``printer``, and gives ``_renderer()``: a function made
@@ -26,8 +27,8 @@ from ltcdesk.domain.errors import DomainError
 from ltcdesk.ui import tasks
 from ltcdesk.ui.widgets import ERROR_STYLE, OK_STYLE
 
-# A preview holds patient details: its file goes when ltcdesk closes, not whenever the
-# system next clears its temporary folder.
+# A preview holds patient details: its file goes when ltcdesk closes (or, after a crash, at
+# the next start: ltcdesk.leftovers), not whenever the system next clears its temp folder.
 _PREVIEW_FOLDERS: list[Path] = []
 
 
@@ -100,9 +101,11 @@ class PdfOutputDialog(QDialog):
         render = self._renderer()
 
         def work() -> Path:
+            from ltcdesk import paths
             from ltcdesk.fileio import write_atomically
 
-            folder = Path(tempfile.mkdtemp(prefix=prefix))  # private to this user
+            # mkdtemp makes it 0700, inside this process's 0700 folder; the file is 0600.
+            folder = Path(tempfile.mkdtemp(prefix=prefix, dir=paths.session_temp_dir()))
             _PREVIEW_FOLDERS.append(folder)
             return write_atomically(folder / name, render())
 

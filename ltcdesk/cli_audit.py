@@ -1,6 +1,7 @@
 """The audit log on the command line: ``ltcdesk audit verify`` and ``ltcdesk audit list``.
 
-``audit verify`` recomputes the hash chain over every row. Exit status 0 and
+``audit verify`` checks every entry's signature, the keyed chain and this computer's signed
+checkpoint (ltcdesk.services.audit_verify), then prints the checkpoint. Exit status 0 and
 "Audit log intact: N rows checked." when it holds; exit status 1, with the problem in plain
 English on stdout (the report a scheduled check mails on), when it does not. A broken
 chain is not bad input (2, as for the rest of the CLI): the command worked, and what it
@@ -33,7 +34,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     asub.add_parser(
         "verify",
         parents=[common],
-        help="check the audit log's hash chain (exit 1 if it has been altered)",
+        help="check the audit log's signatures, chain and checkpoint (exit 1 if altered)",
+        description="Checks every audit entry's signature and the keyed chain with this "
+        "installation's audit key ($LTCDESK_AUDIT_KEY_FILE, else audit.key in the data "
+        "folder; a team on one PostgreSQL server gives every computer a copy of the same "
+        "key file), and compares the log with the signed checkpoint this computer keeps in "
+        "its log folder, which catches truncation, a wiped log and an older copy put back.",
     )
     p = asub.add_parser("list", parents=[common], help="list audit entries, newest first")
     # Not --user: every command takes --user as the acting member of staff.
@@ -65,6 +71,8 @@ def _service(args: argparse.Namespace) -> Any:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     check = _service(args).verify()
     print(check.message)
+    if check.checkpoint:
+        print(f"Checkpoint: {check.checkpoint}")
     return 0 if check.ok else 1
 
 

@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -21,6 +23,13 @@ from ltcdesk.services.setup import SetupService, ensure_admin
 PG_URL = os.environ.get("LTCDESK_TEST_PG_URL")
 TODAY = date(2026, 11, 22)
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+# One audit key for the whole run (and the CLI subprocesses it starts), so that databases
+# made by session-wide fixtures verify under every test's own data folder.
+_KEY_FILE = os.path.join(tempfile.mkdtemp(prefix="ltcdesk-test-key-"), "audit.key")
+with open(os.open(_KEY_FILE, os.O_WRONLY | os.O_CREAT, 0o600), "w") as _out:
+    _out.write(secrets.token_hex(32) + "\n")
+os.environ["LTCDESK_AUDIT_KEY_FILE"] = _KEY_FILE
 
 
 @pytest.fixture(autouse=True)

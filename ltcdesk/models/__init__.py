@@ -1,7 +1,7 @@
 """SQLAlchemy 2.0 typed ORM. Importing this package registers every table on Base.metadata."""
 
 from ltcdesk.models.assessment import Assessment, AssessmentDomain, AssessmentNeedGoal
-from ltcdesk.models.audit import AuditChain, AuditEntry
+from ltcdesk.models.audit import AuditChain, AuditCheckpointRow, AuditEntry, AuditSeal
 from ltcdesk.models.base import Base, utcnow
 from ltcdesk.models.careplan import (
     CarePlan,
@@ -39,7 +39,9 @@ __all__ = [
     "AssessmentDomain",
     "AssessmentNeedGoal",
     "AuditChain",
+    "AuditCheckpointRow",
     "AuditEntry",
+    "AuditSeal",
     "Base",
     "CarePlan",
     "Carer",

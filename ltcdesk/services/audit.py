@@ -9,18 +9,15 @@ Times are stored as naive UTC. ``AuditRow.at`` is timezone-aware UTC, and the da
 are days in local (UK) time, as people read them: "22/11/2026" means local midnight to
 midnight, an hour off UTC in summer.
 
-``verify`` recomputes every row's hash in id order. It finds an edited row, a row deleted
-or inserted in the middle (the next row's ``prev_hash`` no longer follows), and rows
-deleted from the end (the ``audit_chain`` head counts more rows than there are). It cannot
-catch someone who rewrites every hash after the change *and* the head row: a hash chain
-without a secret key proves the log is internally consistent, not who wrote it.
+``verify`` checks the keyed chain, the entries' signatures and this computer's signed
+checkpoint (``ltcdesk.services.audit_verify`` says exactly what that does and does not prove).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
@@ -31,14 +28,15 @@ from sqlalchemy.orm import Session
 from ltcdesk.domain import nhs_number, validate
 from ltcdesk.domain.errors import ValidationError
 from ltcdesk.domain.permissions import Action
-from ltcdesk.models import AuditChain, AuditEntry, Patient
-from ltcdesk.models.audit import GENESIS, entry_hash
+from ltcdesk.models import AuditEntry, Patient
+from ltcdesk.services.audit_verify import AuditCheck, verify_log
 from ltcdesk.services.base import ServiceBase
+
+__all__ = ["AuditCheck", "AuditFilter", "AuditRow", "AuditService"]
 
 DEFAULT_LIMIT: Final = 5000
 CSV_HEADERS: Final = ("Id", "When", "User", "Action", "Record", "Patient NHS number", "Summary")
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-_VERIFY_BATCH: Final = 2000
 # id, at, username, action, entity, entity_id, the patient's NHS number, summary
 _RowQuery = Select[int, datetime, str, str, str, int | None, str, str]
 
@@ -72,14 +70,6 @@ class AuditRow:
         """The record acted on, as people read it: "patient 42", "caseload assignment 7"."""
         kind = self.entity.replace("_", " ")
         return kind if self.entity_id is None else f"{kind} {self.entity_id}"
-
-
-@dataclass(frozen=True)
-class AuditCheck:
-    ok: bool
-    rows_checked: int
-    first_bad_id: int | None
-    message: str
 
 
 # ------------------------------------------------------------------ filter checking
@@ -246,160 +236,17 @@ class AuditService(ServiceBase):
             return csv_bytes(rows)
 
     def verify(self) -> AuditCheck:
-        """Recompute the hash chain over every row; the first problem found, in plain English.
+        """Check the whole log against its keys and this computer's checkpoint
+        (``ltcdesk.services.audit_verify``); the first problem found, in plain English.
 
-        Read-only and lock-free, so people keep working meanwhile. Each statement may see
-        rows committed since the one before (PostgreSQL's read committed; SQLite outside an
-        explicit BEGIN), so the head is read before the walk and again after it: every row
-        counted by the first read must be there and end in its hash, and no more rows may
-        exist than the second read counts (the head's length grows in the same transaction
-        as the rows it counts, so rows written meanwhile never exceed it).
+        Seals any committed entry not yet sealed, then reads without locking anything, so
+        people keep working meanwhile.
         """
         with self._sessions.begin() as s:
             self._actor(s, Action.VIEW_AUDIT)
-            before = _head(s)
-            if before is None:
-                return _missing_head()
-            walked = _walk(_stream(s), *before)
-            if isinstance(walked, AuditCheck):
-                return walked
-            after = _head(s)
-            if after is None:
-                return _missing_head()
-            return _compare_counts(walked, after[1])
-
-
-_HEAD_MISSING: Final = "The audit chain record is missing: the audit log has been altered."
-
-
-def _head(s: Session) -> tuple[str, int] | None:
-    row = s.execute(
-        select(AuditChain.last_hash, AuditChain.length).where(AuditChain.id == 1)
-    ).one_or_none()
-    return None if row is None else (row.last_hash, row.length)
-
-
-def _missing_head() -> AuditCheck:
-    return AuditCheck(False, 0, None, _HEAD_MISSING)
-
-
-def _stream(s: Session) -> Iterable[Sequence[Any]]:
-    query = select(
-        AuditEntry.id,
-        AuditEntry.at,
-        AuditEntry.staff_id,
-        AuditEntry.username,
-        AuditEntry.action,
-        AuditEntry.entity,
-        AuditEntry.entity_id,
-        AuditEntry.patient_id,
-        AuditEntry.summary,
-        AuditEntry.prev_hash,
-        AuditEntry.row_hash,
-    ).order_by(AuditEntry.id)
-    return s.execute(query.execution_options(yield_per=_VERIFY_BATCH))
+            engine = s.get_bind().engine
+        return verify_log(engine)
 
 
 def _entries(n: int) -> str:
     return "1 audit entry" if n == 1 else f"{n:,} audit entries"
-
-
-def _rows_word(n: int) -> str:
-    return "1 row" if n == 1 else f"{n:,} rows"
-
-
-@dataclass(frozen=True)
-class _Walked:
-    count: int
-    beyond: list[int]  # ids of the rows past the head's length when the walk began
-
-
-def _walk(rows: Iterable[Sequence[Any]], head_hash: str, head_length: int) -> AuditCheck | _Walked:
-    """Check every link and hash; an AuditCheck at the first problem, else what was seen."""
-    previous, previous_id, count = GENESIS, None, 0
-    hash_at_head, id_at_head = GENESIS, None
-    beyond: list[int] = []
-    for (
-        row_id,
-        at,
-        staff_id,
-        user,
-        action,
-        entity,
-        entity_id,
-        patient_id,
-        summary,
-        prev,
-        own,
-    ) in rows:
-        count += 1
-        if prev != previous:
-            if previous_id is None:
-                message = (
-                    f"Row {row_id} should be the first in the chain but is not: "
-                    "earlier rows have been deleted. The audit log has been altered."
-                )
-            else:
-                message = (
-                    f"Row {row_id} does not follow on from row {previous_id}: a row between "
-                    "them has been deleted or inserted. The audit log has been altered."
-                )
-            return AuditCheck(False, count, row_id, message)
-        fields = {
-            "at": at,
-            "staff_id": staff_id,
-            "username": user,
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "patient_id": patient_id,
-            "summary": summary,
-        }
-        if entry_hash(previous, fields) != own:
-            return AuditCheck(
-                False,
-                count,
-                row_id,
-                f"Row {row_id} does not match its hash: the audit log has been altered.",
-            )
-        previous, previous_id = own, row_id
-        if count == head_length:
-            hash_at_head, id_at_head = own, row_id
-        elif count > head_length:
-            beyond.append(row_id)
-    if count < head_length:
-        missing = head_length - count
-        if previous_id is None:
-            found = "is empty: every row has been deleted."
-        else:
-            gone = "the last row has" if missing == 1 else f"the last {missing:,} rows have"
-            found = f"ends at row {previous_id} after {_rows_word(count)}: {gone} been deleted."
-        return AuditCheck(
-            False, count, None, f"The audit log should hold {_rows_word(head_length)} but {found}"
-        )
-    if hash_at_head != head_hash:
-        where = f"Row {id_at_head}" if id_at_head is not None else "The empty log"
-        return AuditCheck(
-            False,
-            count,
-            id_at_head,
-            f"{where} should end the chain recorded by ltcdesk but does not match it: "
-            "the audit log has been altered.",
-        )
-    return _Walked(count, beyond)
-
-
-def _compare_counts(walked: _Walked, length_after: int) -> AuditCheck:
-    count = walked.count
-    if count > length_after:
-        extra = count - length_after
-        first = walked.beyond[-extra] if extra <= len(walked.beyond) else None
-        return AuditCheck(
-            False,
-            count,
-            first,
-            f"The audit log holds {_rows_word(count)} but ltcdesk recorded {length_after:,}: "
-            f"{_rows_word(extra)} {'was' if extra == 1 else 'were'} added outside ltcdesk. "
-            "The audit log has been altered.",
-        )
-    return AuditCheck(True, count, None, f"Audit log intact: {_rows_word(count)} checked.")

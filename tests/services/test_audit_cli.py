@@ -38,8 +38,10 @@ def run(capsys, *argv):
 
 def test_verify_says_intact_and_exits_0(logged, capsys):
     code, out, err = run(capsys, "audit", "verify")
-    rows = AuditService(logged.sessions, "lead").verify().rows_checked
-    assert (code, out, err) == (0, f"Audit log intact: {rows} rows checked.\n", "")
+    check = AuditService(logged.sessions, "lead").verify()
+    intact, checkpoint = out.splitlines()
+    assert (code, intact, err) == (0, f"Audit log intact: {check.rows_checked} rows checked.", "")
+    assert checkpoint.startswith(f"Checkpoint: {check.rows_checked} entries ending ")
 
 
 def test_verify_reports_tampering_and_exits_1(logged, capsys):
@@ -50,7 +52,10 @@ def test_verify_reports_tampering_and_exits_1(logged, capsys):
         conn.execute(text("UPDATE audit_log SET summary = 'x' WHERE id = :i"), {"i": target})
     code, out, err = run(capsys, "--user", "admin", "audit", "verify")
     assert code == 1
-    assert out == f"Row {target} does not match its hash: the audit log has been altered.\n"
+    assert out == (
+        f"Row {target} does not match its signature: it was edited, or written outside "
+        "ltcdesk. The audit log has been altered.\n"
+    )
     assert err == ""
 
 

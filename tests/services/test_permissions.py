@@ -61,8 +61,9 @@ EXPECTED: dict[Action, set[Role]] = {
     Action.REQUEST_DISCUSSION: TEAM | {R.CARE_NAVIGATOR},
     Action.RECORD_EVENT: TEAM | {R.CARE_NAVIGATOR, R.ADMIN},
 }
-# Tables a refusal must leave exactly as they were (the audit log gains its "denied" row).
-_AUDIT_TABLES = {"audit_log", "audit_chain"}
+# Tables a refusal must leave exactly as they were (the audit log gains its "denied" row,
+# sealed after it commits).
+_AUDIT_TABLES = {"audit_log", "audit_chain", "audit_seal"}
 
 
 def username_of(role: Role) -> str:

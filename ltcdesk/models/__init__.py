@@ -32,6 +32,7 @@ from ltcdesk.models.meeting import (
 )
 from ltcdesk.models.patient import Carer, ConditionType, ConsentRecord, Patient, PatientCondition
 from ltcdesk.models.reminder import HospitalEvent, ReminderState, StaffAbsence
+from ltcdesk.models.sign_in import SignInAttempt
 from ltcdesk.models.staff import Practice, Setting, StaffMember, Team
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "Practice",
     "ReminderState",
     "Setting",
+    "SignInAttempt",
     "StaffAbsence",
     "StaffMember",
     "Team",

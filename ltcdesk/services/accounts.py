@@ -1,35 +1,52 @@
 """Accounts: signing in, the first administrator, and administrators managing sign-ins.
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults, which follow RFC 9106); a hash
-made with older parameters is replaced at the next successful sign-in. Five wrong passwords
-in a row lock an account for a delay that doubles with each further failure (1, 2, 4 …
-minutes, at most an hour). Every attempt is audited; a password never is.
+made with older parameters is replaced at the next successful sign-in. Which passwords may be
+set is ``ltcdesk.domain.passwords``.
+
+Five wrong passwords in a row for a username lock it for a delay that doubles with each
+further failure (1, 2, 4 … minutes, at most an hour); a streak is forgotten a day after its
+last wrong password. An unknown username is answered exactly as a real one: the same
+message, an Argon2 verification (against a decoy hash) taking as long, and the same lock-out.
+The count is kept in ``sign_in_attempts`` under an HMAC of the name, and read only after the
+transaction's first statement has taken the write lock (on SQLite the whole database's, on
+PostgreSQL the row's), so attackers in parallel share five tries instead of getting five
+each. Every attempt is audited; a password never is, nor a username that is not an account.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ltcdesk.domain import validate
 from ltcdesk.domain.errors import DomainError, ValidationError
+from ltcdesk.domain.passwords import PASSWORD_MAX as PASSWORD_MAX
+from ltcdesk.domain.passwords import PASSWORD_MIN as PASSWORD_MIN
+from ltcdesk.domain.passwords import check_password as check_password
+from ltcdesk.domain.passwords import is_demo_password
 from ltcdesk.domain.permissions import Action
 from ltcdesk.domain.vocab import Role
-from ltcdesk.models import AuditEntry, StaffMember, utcnow
+from ltcdesk.models import AuditEntry, Setting, SignInAttempt, StaffMember, utcnow
+from ltcdesk.models.sign_in import DEMO_DATABASE_KEY, SIGN_IN_NAME_KEY
 from ltcdesk.services.base import ServiceBase
 from ltcdesk.services.setup import new_staff_member
 
-PASSWORD_MIN = 10
-PASSWORD_MAX = 200  # longer is no safer and would let a sign-in attempt cost more
 FAILURES_BEFORE_LOCK = 5
 LOCK_CAP = timedelta(minutes=60)
+FORGET_AFTER = timedelta(days=1)  # a streak of wrong passwords ends a day after the last
+UNKNOWN = "(unknown)"  # the audit log's username for a name that is not an account
 
 _hasher = PasswordHasher()
 # Someone who can sign in: an active member of staff with a password.
@@ -63,19 +80,6 @@ class AccountView:
     last_changed: datetime | None  # when the password was last set (naive UTC)
 
 
-def check_password(username: str, password: str) -> None:
-    """Refuse a password that is too short, blank or contains the username."""
-    if not isinstance(password, str) or not password.strip():
-        raise ValidationError("password", "is required (and may not be only spaces)")
-    if len(password) < PASSWORD_MIN:
-        raise ValidationError("password", f"must have at least {PASSWORD_MIN} characters")
-    if len(password) > PASSWORD_MAX:
-        raise ValidationError("password", f"may have at most {PASSWORD_MAX} characters")
-    name = (username or "").strip().lower()
-    if name and name in password.lower():
-        raise ValidationError("password", "must not be or contain the username")
-
-
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -87,11 +91,23 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
-@functools.cache
+# Verified against when there is no real hash, so an unknown username takes as long to
+# refuse as a wrong password (no telling which usernames exist by timing). Made ahead with
+# argon2-cffi's default parameters, so even the first unknown name costs no extra hashing.
+_DECOY = (
+    "$argon2id$v=19$m=65536,t=3,p=4$vNDBk9mDuK2ZxzCUN+6nkg$"
+    "7hJv1ah9pVC1Yv0OjzNQ6GOu9rt4mbXDrxP3JAxbiPg"
+)
+
+
 def _decoy_hash() -> str:
-    # Verified against when there is no real hash, so an unknown username takes as long
-    # to refuse as a wrong password (no telling which usernames exist by timing).
-    return _hasher.hash("not anybody's password")
+    return _DECOY if not _hasher.check_needs_rehash(_DECOY) else _made_decoy(_hasher)
+
+
+@functools.cache
+def _made_decoy(hasher: PasswordHasher) -> str:
+    # Other parameters (a newer argon2-cffi, or the tests' cheap ones): a decoy made once.
+    return hasher.hash("not anybody's password")
 
 
 def lock_delay(failures: int) -> timedelta | None:
@@ -99,6 +115,12 @@ def lock_delay(failures: int) -> timedelta | None:
     if failures < FAILURES_BEFORE_LOCK:
         return None
     return min(timedelta(minutes=2 ** (failures - FAILURES_BEFORE_LOCK)), LOCK_CAP)
+
+
+def is_demo_database(s: Session) -> bool:
+    """True for a database made by the demo generator (the only place the published demo
+    password signs in)."""
+    return s.scalar(select(Setting.key).where(Setting.key == DEMO_DATABASE_KEY)) is not None
 
 
 def _local_hhmm(naive_utc: datetime) -> str:
@@ -109,17 +131,67 @@ def _locked_message(until: datetime) -> str:
     return f"Too many wrong passwords. Try again after {_local_hhmm(until)}."
 
 
-def _set_password(staff: StaffMember, password: str, now: datetime) -> None:
+def _account_name(typed: str) -> str:
+    """The username to look up: what was typed if it could be a username, else "" (which
+    no account has; still looked up, so it takes as long)."""
+    try:
+        return validate.username(typed)
+    except ValidationError:
+        return ""
+
+
+def _name_key(secret: str, name: str) -> str:
+    """What ``sign_in_attempts`` is keyed by: never the typed name itself."""
+    typed = name.encode("utf-8", "surrogatepass")
+    return hmac.new(secret.encode(), typed, hashlib.sha256).hexdigest()
+
+
+def _secret(s: Session, *, create: bool) -> str | None:
+    """The database's key for ``_name_key`` (written by migration 0012)."""
+    found = s.scalar(select(Setting.value).where(Setting.key == SIGN_IN_NAME_KEY))
+    if found is not None or not create:
+        return found
+    try:  # only if someone deleted it: a new key forgets the current streaks, no more
+        with s.begin_nested():
+            s.add(Setting(key=SIGN_IN_NAME_KEY, value=secrets.token_hex(32), updated_by="ltcdesk"))
+    except IntegrityError:  # a parallel sign-in made it first
+        pass
+    return s.scalar(select(Setting.value).where(Setting.key == SIGN_IN_NAME_KEY))
+
+
+def _locks(s: Session, usernames: Iterable[str], now: datetime) -> dict[str, datetime]:
+    """The accounts among ``usernames`` that are locked now, and until when."""
+    secret = _secret(s, create=False)
+    if secret is None:
+        return {}
+    keys = {_name_key(secret, name): name for name in usernames}
+    rows = s.execute(
+        select(SignInAttempt.name_key, SignInAttempt.locked_until).where(
+            SignInAttempt.name_key.in_(keys), SignInAttempt.locked_until > now
+        )
+    ).all()
+    return {keys[key]: until for key, until in rows if until is not None}
+
+
+def _set_password(s: Session, staff: StaffMember, password: str, now: datetime) -> None:
+    """A new password, which also ends any lock-out."""
     staff.password_hash = hash_password(password)
     staff.password_changed_at = now
-    staff.failed_sign_ins = 0
-    staff.locked_until = None
+    secret = _secret(s, create=False)
+    if secret is not None:
+        key = _name_key(secret, staff.username)
+        s.execute(
+            delete(SignInAttempt)
+            .where(SignInAttempt.name_key == key)
+            .execution_options(synchronize_session=False)
+        )
 
 
-def _audit_row(staff: StaffMember | None, username: str, action: str, summary: str) -> AuditEntry:
+def _audit_row(staff: StaffMember | None, action: str, summary: str) -> AuditEntry:
+    # Only a real account's username is written: people type their password in the box.
     return AuditEntry(
         staff_id=staff.id if staff else None,
-        username=username[:40],
+        username=staff.username if staff else UNKNOWN,
         action=action,
         entity="account",
         entity_id=staff.id if staff else None,
@@ -146,7 +218,7 @@ class AccountService:
         password-less 'admin' of an older database) the administrator role and a password."""
         name = validate.username(username)
         shown = validate.required_text(display_name, "display name", max_len=100)
-        check_password(name, password)
+        check_password(name, password, shown)
         with self._sessions.begin() as s:
             if s.scalar(_CAN_SIGN_IN) is not None:
                 raise SignInError(
@@ -157,66 +229,126 @@ class AccountService:
                 staff = StaffMember(username=name, display_name=shown, role=Role.ADMIN.value)
                 s.add(staff)
             staff.display_name, staff.role, staff.active = shown, Role.ADMIN.value, True
-            _set_password(staff, password, self._now())
             s.flush()
-            s.add(_audit_row(staff, name, "account.first_admin", "Set up the first administrator"))
+            _set_password(s, staff, password, self._now())
+            s.add(_audit_row(staff, "account.first_admin", "Set up the first administrator"))
             return SignedIn(staff.username, staff.display_name, staff.role)
 
     def sign_in(self, username: str, password: str) -> SignedIn:
         """The member of staff, if the password is right; else SignInError (audited)."""
-        name = (username or "").strip().lower()
-        password = password if isinstance(password, str) else ""
+        name = username.strip().lower() if isinstance(username, str) else ""
+        password = password[:PASSWORD_MAX] if isinstance(password, str) else ""
+        lookup = _account_name(name)
+        by_name = select(StaffMember).where(StaffMember.username == lookup)
+        # Argon2 first, outside any transaction and whatever the answer will be (unknown
+        # name, no password, locked): every refusal takes as long as a wrong password, and
+        # no lock is held while it runs.
+        with self._sessions() as s:
+            stored = s.scalar(
+                select(StaffMember.password_hash).where(StaffMember.username == lookup)
+            )
+        right = _verify(stored or _decoy_hash(), password) and stored is not None
+        rehashed = hash_password(password) if right and _needs_rehash(stored) else None
         now = self._now()
         with self._sessions.begin() as s:
-            staff = s.scalar(
-                select(StaffMember).where(StaffMember.username == name[:40]).with_for_update()
+            # The first statement writes: on SQLite it waits for the write lock, so the
+            # count read below is what every earlier attempt left (none is lost).
+            s.execute(
+                delete(SignInAttempt)
+                .where(SignInAttempt.last_failed_at < now - FORGET_AFTER)
+                .execution_options(synchronize_session=False)
             )
-            error: SignInError | None
-            if staff is not None and staff.locked_until is not None and now < staff.locked_until:
-                s.add(_audit_row(staff, name, "sign_in.locked", "Refused: account locked"))
-                error = SignInError(_locked_message(staff.locked_until))
+            staff = s.scalar(by_name)
+            if staff is not None and staff.password_hash != stored:  # changed meanwhile
+                stored, rehashed = staff.password_hash, None
+                right = stored is not None and _verify(stored, password)
+            secret = _secret(s, create=True)
+            assert secret is not None
+            key = _name_key(secret, name)
+            attempt = s.get(SignInAttempt, key, with_for_update=True)  # PostgreSQL: row lock
+            if attempt is not None and attempt.locked_until and now < attempt.locked_until:
+                s.add(_audit_row(staff, "sign_in.locked", "Refused: locked after wrong passwords"))
+                error: SignInError | None = SignInError(_locked_message(attempt.locked_until))
+            elif right:
+                assert staff is not None
+                error = self._admit(s, staff, attempt, rehashed, password)
             else:
-                error = self._check(s, staff, name, password, now)
+                error = self._count_failure(s, staff, attempt, key, now)
             if error is None:
                 assert staff is not None
                 return SignedIn(staff.username, staff.display_name, staff.role)
         raise error  # after the commit: the failure and its audit row are kept
 
-    def _check(
-        self, s: Session, staff: StaffMember | None, name: str, password: str, now: datetime
+    def _admit(
+        self,
+        s: Session,
+        staff: StaffMember,
+        attempt: SignInAttempt | None,
+        rehashed: str | None,
+        password: str,
     ) -> SignInError | None:
-        stored = staff.password_hash if staff is not None else None
-        right = _verify(stored or _decoy_hash(), password[:PASSWORD_MAX]) and stored is not None
-        if staff is None:
-            shown = name if name and len(name) <= 40 and name.isprintable() else "(unknown)"
-            s.add(_audit_row(None, shown, "sign_in.failed", "Unknown username"))
-            return SignInError(WRONG)
-        if stored is None:
-            s.add(_audit_row(staff, name, "sign_in.failed", "No password set"))
+        """The right password: signed in, unless the account may not be used."""
+        if not staff.active:
+            s.add(_audit_row(staff, "sign_in.failed", "Account disabled"))
+            return SignInError("This account is disabled. Ask an administrator.")
+        if is_demo_password(password) and not is_demo_database(s):
+            s.add(_audit_row(staff, "sign_in.failed", "Refused: the published demo password"))
             return SignInError(
-                "This account has no password yet. Ask an administrator to set one "
+                "This account has the published demo password, which signs in only on a demo "
+                "database. Ask an administrator to set a new password "
                 f"(ltcdesk user reset-password {staff.username})."
             )
-        if not right:
-            staff.failed_sign_ins = (staff.failed_sign_ins or 0) + 1
-            delay = lock_delay(staff.failed_sign_ins)
-            summary = f"Wrong password ({staff.failed_sign_ins} in a row)"
-            if delay is None:
-                s.add(_audit_row(staff, name, "sign_in.failed", summary))
-                return SignInError(WRONG)
-            staff.locked_until = until = now + delay
-            summary += f"; locked for {int(delay.total_seconds() // 60)} min"
-            s.add(_audit_row(staff, name, "sign_in.failed", summary))
-            return SignInError(_locked_message(until))
-        if not staff.active:
-            s.add(_audit_row(staff, name, "sign_in.failed", "Account disabled"))
-            return SignInError("This account is disabled. Ask an administrator.")
-        if _hasher.check_needs_rehash(stored):
-            staff.password_hash = hash_password(password)
-        staff.failed_sign_ins = 0
-        staff.locked_until = None
-        s.add(_audit_row(staff, name, "sign_in", "Signed in"))
+        if attempt is not None:
+            s.delete(attempt)
+        if rehashed is not None:
+            staff.password_hash = rehashed
+        s.add(_audit_row(staff, "sign_in", "Signed in"))
         return None
+
+    def _count_failure(
+        self,
+        s: Session,
+        staff: StaffMember | None,
+        attempt: SignInAttempt | None,
+        key: str,
+        now: datetime,
+    ) -> SignInError:
+        """A wrong password (or a name that is no account, or one with no password yet):
+        one more in the streak, locking at the fifth."""
+        if attempt is None:
+            attempt = SignInAttempt(name_key=key, failures=0, last_failed_at=now)
+            try:
+                with s.begin_nested():
+                    s.add(attempt)
+            except IntegrityError:  # PostgreSQL: a parallel first try made the row
+                attempt = s.get(SignInAttempt, key, with_for_update=True, populate_existing=True)
+                assert attempt is not None
+                if attempt.locked_until is not None and now < attempt.locked_until:
+                    s.add(
+                        _audit_row(staff, "sign_in.locked", "Refused: locked after wrong passwords")
+                    )
+                    return SignInError(_locked_message(attempt.locked_until))
+        attempt.failures += 1
+        attempt.last_failed_at = now
+        delay = lock_delay(attempt.failures)
+        if staff is None:
+            what = "Unknown username"
+        elif staff.password_hash is None:
+            what = "No password set"
+        else:
+            what = "Wrong password"
+        summary = f"{what} ({attempt.failures} in a row)"
+        if delay is not None:
+            attempt.locked_until = now + delay
+            summary += f"; locked for {int(delay.total_seconds() // 60)} min"
+        s.add(_audit_row(staff, "sign_in.failed", summary))
+        if attempt.locked_until is not None and now < attempt.locked_until:
+            return SignInError(_locked_message(attempt.locked_until))
+        return SignInError(WRONG)
+
+
+def _needs_rehash(stored: str | None) -> bool:
+    return stored is not None and _hasher.check_needs_rehash(stored)
 
 
 class AccountAdmin(ServiceBase):
@@ -232,15 +364,14 @@ class AccountAdmin(ServiceBase):
         super().__init__(sessions, username)
         self._now = now
 
-    def _view(self, staff: StaffMember) -> AccountView:
-        locked = staff.locked_until
+    def _view(self, staff: StaffMember, locked_until: datetime | None = None) -> AccountView:
         return AccountView(
             username=staff.username,
             display_name=staff.display_name,
             role=staff.role,
             active=staff.active,
             has_password=staff.password_hash is not None,
-            locked_until=locked if locked is not None and locked > self._now() else None,
+            locked_until=locked_until,
             last_changed=staff.password_changed_at,
         )
 
@@ -248,7 +379,8 @@ class AccountAdmin(ServiceBase):
         with self._sessions.begin() as s:
             self._actor(s, Action.MANAGE_ACCOUNTS)
             rows = s.scalars(select(StaffMember).order_by(StaffMember.username)).all()
-            return [self._view(r) for r in rows]
+            locks = _locks(s, [r.username for r in rows], self._now())
+            return [self._view(r, locks.get(r.username)) for r in rows]
 
     def add_user(
         self, username: str, display_name: str, role: str, password: str, team: str | None = None
@@ -259,10 +391,10 @@ class AccountAdmin(ServiceBase):
             if s.scalar(select(StaffMember.id).where(StaffMember.username == name)):
                 raise ValidationError("username", f"'{name}' is taken")
             staff = new_staff_member(s, name, display_name, role, team)
-            check_password(name, password)
-            _set_password(staff, password, self._now())
+            check_password(name, password, staff.display_name)
             s.add(staff)
             s.flush()
+            _set_password(s, staff, password, self._now())
             self._audit(
                 s,
                 actor,
@@ -301,8 +433,8 @@ class AccountAdmin(ServiceBase):
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.MANAGE_ACCOUNTS)
             staff = self._staff(s, username, "username")
-            check_password(staff.username, password)
-            _set_password(staff, password, self._now())
+            check_password(staff.username, password, staff.display_name)
+            _set_password(s, staff, password, self._now())
             self._audit(
                 s,
                 actor,
@@ -319,10 +451,10 @@ class AccountAdmin(ServiceBase):
             assert staff is not None
             if staff.password_hash is None or not _verify(staff.password_hash, old or ""):
                 raise ValidationError("current password", "is not right")
-            check_password(staff.username, new)
             if new == old:
                 raise ValidationError("password", "must differ from the current one")
-            _set_password(staff, new, self._now())
+            check_password(staff.username, new, staff.display_name)
+            _set_password(s, staff, new, self._now())
             self._audit(
                 s,
                 actor,

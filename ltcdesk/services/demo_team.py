@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, func, insert, select
 
 from ltcdesk.domain.errors import ConflictError
+from ltcdesk.domain.passwords import DEMO_PASSWORD as DEMO_PASSWORD
 from ltcdesk.domain.vocab import Role
+from ltcdesk.models.sign_in import DEMO_DATABASE_KEY
+from ltcdesk.models.staff import Setting
 from ltcdesk.services.accounts import hash_password
 from ltcdesk.services.demo_rows import (
     PRACTICE_T,
@@ -48,8 +51,9 @@ STAFF: tuple[tuple[str, str, Role], ...] = (
     ("k.oconnell", "Kate O'Connell", Role.TEAM_LEAD),
 )
 DEMO_USERNAMES = tuple(username for username, _, _ in STAFF)
-# Every demo account signs in with this (printed by ``ltcdesk demo``, given in the README).
-DEMO_PASSWORD = "demo-password-2026"
+# Every demo account signs in with DEMO_PASSWORD (printed by ``ltcdesk demo``, given in the
+# README), and only on a database carrying the demo marker that ``mark_demo`` writes.
+SETTING_T: Table = Setting.__table__  # type: ignore[assignment]
 
 
 @functools.cache
@@ -59,6 +63,18 @@ def demo_password_hash() -> str:
     the accounts' hashes identical: acceptable for demo data whose password is published
     anyway, never for real accounts. Hashing once keeps the generator quick."""
     return hash_password(DEMO_PASSWORD)
+
+
+def mark_demo(conn: Connection, actor: str) -> None:
+    """Mark the database as a demo, in the generator's transaction: only there does the
+    published demo password sign in."""
+    marked = conn.execute(
+        select(SETTING_T.c.key).where(SETTING_T.c.key == DEMO_DATABASE_KEY)
+    ).first()
+    if marked is None:
+        conn.execute(
+            insert(SETTING_T).values(key=DEMO_DATABASE_KEY, value="yes", updated_by=actor[:40])
+        )
 
 
 def _max_id(conn: Connection, table: Table) -> int:
@@ -144,6 +160,7 @@ class TeamPass(DemoRows):
             Role.MENTAL_HEALTH_WORKER,
         )
         self.level1_cum = cumulative((45, 10, 12, 10, 8, 5, 5, 5))
+        mark_demo(conn, self.actor)
 
     def _add_staff(self, username: str, display: str, role: Role, team_id: int | None) -> int:
         staff_id = self._new_id(STAFF_T)

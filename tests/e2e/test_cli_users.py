@@ -169,6 +169,33 @@ def test_lock_out_and_reset_password(dbfile: Path) -> None:
     refused(as_nurse(dbfile, "practice", "list"), "Wrong username or password.")
 
 
+def test_a_name_that_is_no_account_is_not_written_down(dbfile: Path) -> None:
+    # People type their password in the username box: it must not reach `audit list`.
+    typed = "Sunny-Morning-77"
+    for _ in range(6):
+        result = ltcdesk(dbfile, "practice", "list", LTCDESK_USER=typed, LTCDESK_PASSWORD="x")
+        assert result.returncode == 2
+    assert "Too many wrong passwords" in result.stderr  # locked, as a real name would be
+    listed = ltcdesk(dbfile, "audit", "list", "--format", "csv")
+    assert listed.returncode == 0, listed.stderr
+    assert typed.lower() not in listed.stdout.lower()
+    assert listed.stdout.count("(unknown)") == 6
+
+
+def test_weak_new_passwords_are_refused_saying_why(dbfile: Path) -> None:
+    for password, reason in [
+        ("password12", "is one of the most common passwords"),
+        ("nia nurse 2026", "must not be or contain the username"),
+        ("nia's own choice", "must not contain the person's name or username ('nia')"),
+        (DEMO_PASSWORD, "must not be the published demo password"),
+    ]:
+        refused(
+            ltcdesk(dbfile, "user", "reset-password", "nurse", LTCDESK_NEW_PASSWORD=password),
+            f"password: {reason}",
+        )
+    assert as_nurse(dbfile, "practice", "list").returncode == 0  # still the old password
+
+
 def test_change_own_password(dbfile: Path) -> None:
     result = ltcdesk(
         dbfile, "user", "change-password",

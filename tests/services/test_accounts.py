@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ltcdesk.db import Database
 from ltcdesk.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
-from ltcdesk.models import AuditEntry, StaffMember
+from ltcdesk.models import AuditEntry, SignInAttempt, StaffMember
 from ltcdesk.services import accounts
 from ltcdesk.services.accounts import (
     AccountAdmin,
@@ -62,6 +62,13 @@ def signed(team: Database, clock: Clock) -> Database:
 def audit(db: Database, action: str) -> list[AuditEntry]:
     with db.sessions() as s:
         return list(s.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def locked_until(db: Database, username: str, now: Clock) -> datetime | None:
+    """What an administrator sees in the account list."""
+    admin = AccountAdmin(db.sessions, "admin", now=now)
+    [view] = [v for v in admin.list_users() if v.username == username]
+    return view.locked_until
 
 
 def staff(db: Database, username: str) -> StaffMember:
@@ -147,8 +154,10 @@ def test_sign_in_is_audited_without_the_password(signed: Database, clock: Clock)
     [ok] = audit(signed, "sign_in")
     assert ok.username == "nurse"
     failed = audit(signed, "sign_in.failed")
-    assert [e.username for e in failed] == ["nurse", "nobody"]
+    # What was typed as the username is written only when it is an account.
+    assert [e.username for e in failed] == ["nurse", "(unknown)"]
     assert failed[1].staff_id is None
+    assert "nobody" not in failed[1].summary
     for entry in [ok, *failed]:
         assert "morning 1" not in entry.summary
         assert "morning 2" not in entry.summary
@@ -172,18 +181,35 @@ def test_lock_out_after_five_failures_with_a_growing_delay(signed: Database, clo
     clock.advance(seconds=31)
     with pytest.raises(SignInError, match="Too many wrong passwords"):
         service.sign_in("nurse", "still not it")
-    assert staff(signed, "nurse").locked_until == clock.now + timedelta(minutes=2)
+    assert locked_until(signed, "nurse", clock) == clock.now + timedelta(minutes=2)
     clock.advance(minutes=2, seconds=1)
     with pytest.raises(SignInError, match="Too many wrong passwords"):
         service.sign_in("nurse", "still not it")
-    assert staff(signed, "nurse").locked_until == clock.now + timedelta(minutes=4)
-    # Success resets the count.
+    assert locked_until(signed, "nurse", clock) == clock.now + timedelta(minutes=4)
+    # Success resets the count: four more wrong passwords do not lock.
     clock.advance(minutes=5)
     service.sign_in("nurse", "sunny morning 1")
-    row = staff(signed, "nurse")
-    assert (row.failed_sign_ins, row.locked_until) == (0, None)
+    for _ in range(4):
+        with pytest.raises(SignInError, match="Wrong username or password"):
+            service.sign_in("nurse", "not my password")
+    assert locked_until(signed, "nurse", clock) is None
+
+
+def test_a_streak_is_forgotten_a_day_after_the_last_wrong_password(
+    signed: Database, clock: Clock
+) -> None:
+    service = AccountService(signed.sessions, now=clock)
+    for _ in range(4):
+        with pytest.raises(SignInError, match="Wrong username or password"):
+            service.sign_in("nurse", "not my password")
+    clock.advance(hours=23)
+    with pytest.raises(SignInError, match="Too many wrong passwords"):
+        service.sign_in("nurse", "not my password")  # the fifth in a row
+    clock.advance(days=1, minutes=2)
     with pytest.raises(SignInError, match="Wrong username or password"):
-        service.sign_in("nurse", "not my password")
+        service.sign_in("nurse", "not my password")  # the first of a new streak
+    with signed.sessions() as s:
+        assert len(s.scalars(select(SignInAttempt)).all()) == 1
 
 
 def test_lock_delay_doubles_and_is_capped() -> None:
@@ -206,9 +232,12 @@ def test_a_disabled_account_cannot_sign_in(signed: Database, clock: Clock) -> No
     assert [e.action for e in audit(signed, "account.disable")] == ["account.disable"]
 
 
-def test_no_password_yet_names_the_command(signed: Database) -> None:
-    with pytest.raises(SignInError, match="ltcdesk user reset-password matron1"):
+def test_an_account_with_no_password_answers_as_an_unknown_name(signed: Database) -> None:
+    # Saying "no password yet" would tell a stranger that the username exists.
+    with pytest.raises(SignInError, match=r"^Wrong username or password\.$"):
         AccountService(signed.sessions).sign_in("matron1", "anything at all")
+    [entry] = audit(signed, "sign_in.failed")
+    assert (entry.username, entry.summary) == ("matron1", "No password set (1 in a row)")
 
 
 def test_reset_password_clears_the_lock(signed: Database, clock: Clock) -> None:

@@ -70,6 +70,16 @@ def test_first_administrator_needs_matching_passwords_of_ten_characters(qtbot, d
     click(qtbot, dialog.ok_button)
     assert dialog.isVisible()
     assert "10" in dialog.error.text()
+    for weak, reason in [
+        ("password12", "Password is one of the most common passwords"),
+        ("jo.admin rules", "Password must not be or contain the username"),
+        ("admin jo is me", "Password must not contain the person's name or username ('admin')"),
+    ]:
+        dialog.password.setText(weak)
+        dialog.confirm.setText(weak)
+        click(qtbot, dialog.ok_button)
+        assert dialog.error.text().startswith(reason), dialog.error.text()
+    assert accounts.needs_first_admin()
     dialog.password.setText(PASSWORD)
     dialog.confirm.setText(PASSWORD + "!")
     click(qtbot, dialog.ok_button)

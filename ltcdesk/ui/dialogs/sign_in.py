@@ -122,7 +122,9 @@ class FirstAdminDialog(_Dialog):
         self.signed_in: Any = None
         self.say(
             "This database has no accounts yet. Create the administrator, who adds the "
-            "team's accounts. Passwords have at least 10 characters."
+            "team's accounts. A password needs at least 10 characters, and may not be a "
+            "common password or contain your name: three or four unrelated words are easy "
+            "to remember and hard to guess."
         )
         self.username = _line("adminUsername", "Administrator username")
         self.display_name = _line("adminName", "Administrator full name")

@@ -134,8 +134,9 @@ def run_gui(target: str | None, username: str) -> int:
         return 0
     from ltcdesk.leftovers import tidy_on_start
 
-    for message in tidy_on_start(db):  # what a killed encrypt/decrypt/rekey or preview left
-        QMessageBox.warning(None, "ltcdesk", message[:1].upper() + message[1:])
+    told = tidy_on_start(db)  # what a killed encrypt, decrypt, rekey or preview left
+    if told:
+        QMessageBox.warning(None, "ltcdesk", "\n\n".join(m[:1].upper() + m[1:] for m in told))
     try:
         return _session_loop(app, db, username)  # type: ignore[arg-type]
     finally:

@@ -122,6 +122,7 @@ def tidy_conversion_leftovers(database: Path, key: str | None) -> list[str]:
                 ]
         messages = []
         for leftover in found:
+            second_name = _same_file(leftover.path, database)
             try:
                 for part in (*leftover.sidecars, leftover.path):
                     part.unlink(missing_ok=True)
@@ -131,12 +132,38 @@ def tidy_conversion_leftovers(database: Path, key: str | None) -> list[str]:
                     f"delete {leftover.path} yourself."
                 )
                 continue
-            messages.append(f"removed {leftover.describe()}; {database.name} itself is intact.")
+            if second_name:
+                messages.append(
+                    f"removed {leftover.path.name}, a second name that an interrupted "
+                    f"`ltcdesk {leftover.action}` gave {database.name}."
+                )
+            else:
+                messages.append(f"removed {leftover.describe()}.")
             log.info("removed conversion leftover %s", leftover.path.name)
         lock.unlink(missing_ok=True)
         if found:
             fsync_dir(database.parent)
+            messages.append(_state(database, key, {f.action for f in found}))
         return messages
+
+
+def _state(database: Path, key: str | None, actions: set[Action]) -> str:
+    """What the checked database now is, after the interruption."""
+    checked = f"{database.name} itself checked out"
+    if "encrypt" in actions and key is None:
+        return f"{checked}, but is still NOT encrypted: run `ltcdesk encrypt` again."
+    if "decrypt" in actions and key is not None:
+        return f"{checked} and is still encrypted (the decrypt did not finish)."
+    if key is None:
+        return f"{checked} (not encrypted)."
+    return f"{checked}, encrypted with the passphrase it was opened with."
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def remove_stale_temp() -> list[Path]:
@@ -233,9 +260,8 @@ def _check_real_database(database: Path, key: str | None, found: list[Leftover])
     if "alembic_version" not in tables:
         return "it is not an ltcdesk database"
     for leftover in found:
-        with contextlib.suppress(OSError):
-            if leftover.path.samefile(database):
-                continue  # a second name of the database itself
+        if _same_file(leftover.path, database):
+            continue  # a second name of the database itself
         theirs = _readable_tables(leftover.path, key)
         missing = sorted(theirs - tables)
         if missing:

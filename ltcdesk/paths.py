@@ -115,9 +115,9 @@ def session_temp_dir() -> Path:
     ``ltcdesk.leftovers.remove_stale_temp`` deletes the folder at the next start.
     """
     global _session, _session_lock
-    if _session is not None and _session.is_dir():
-        return _session
     base = temp_dir()
+    if _session is not None and _session.parent == base and _session.is_dir():
+        return _session
     while True:
         name = f"{os.getpid()}-{secrets.token_hex(4)}"
         lock = base / f"{name}.lock"

@@ -40,6 +40,7 @@ def print_pdf(pdf: bytes, printer: QPrinter, *, dpi: int = DPI) -> int:
                 check=True,
                 capture_output=True,
                 timeout=300,
+                umask=0o077,  # the page images are 0600 too (POSIX; ignored elsewhere)
             )
         except (subprocess.SubprocessError, OSError) as exc:
             raise DomainError(f"The pages could not be prepared for printing ({exc}).") from exc

@@ -211,3 +211,53 @@ def accept_restore(location: str, head: _Head, key: bytes, detail: dict[str, Any
                 detail = {**detail, "before": "a checkpoint that did not verify"}
         entries[location] = signed_json(make(location, head, (*restores, detail)), key)
         _write_all(target, entries)
+
+
+# ------------------------------------------------------------------ inside backups
+
+
+def _chain_of(conn: Any) -> Any:
+    """The copy's chain head through a DB-API connection, or None before migration 0011."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not {"audit_chain", "audit_checkpoint"} <= tables:
+        return None
+    return conn.execute(
+        "SELECT chain_id, key_id, legacy_length, legacy_hash, length, last_hash "
+        "FROM audit_chain WHERE id = 1"
+    ).fetchone()
+
+
+def embed_in_backup(conn: Any, location: str) -> Checkpoint | None:
+    """Write a signed checkpoint of a backup copy's own chain into it (DB-API connection,
+    before the copy is checked and renamed into place). Skipped, with no error, for a copy
+    of an older schema or one sealed with another key: the backup is still a backup."""
+    from ltcdesk.audit_keys import AuditKeyError, audit_key, key_id
+    from ltcdesk.models.audit import GENESIS, Head, keyed_genesis
+
+    row = _chain_of(conn)
+    if row is None or row[0] is None:
+        return None
+    try:
+        key = audit_key()
+    except AuditKeyError:
+        return None
+    chain_id, stored_key, legacy_length, legacy_hash, length, last_hash = row
+    if stored_key is not None and stored_key != key_id(key):
+        return None
+    legacy_length = legacy_length or 0
+    last = last_hash or keyed_genesis(key, chain_id, legacy_hash or GENESIS, legacy_length)
+    cp = make(location, Head(chain_id, legacy_length, length, last), ({"backup": True},))
+    conn.execute(
+        "INSERT INTO audit_checkpoint (written_at, body) VALUES (?, ?)",
+        (datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" "), signed_json(cp, key)),
+    )
+    conn.commit()
+    return cp
+
+
+def in_backup(conn: Any, key: bytes) -> Checkpoint | None:
+    """The newest checkpoint a backup carries (CheckpointAltered if it does not verify)."""
+    if _chain_of(conn) is None:
+        return None
+    row = conn.execute("SELECT body FROM audit_checkpoint ORDER BY id DESC LIMIT 1").fetchone()
+    return None if row is None else from_signed_json(row[0], key)

@@ -33,6 +33,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "restore", parents=[common], help="replace the database with a backup (SQLite)"
     )
     p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument(
+        "--change-encryption",
+        action="store_true",
+        help="allow restoring a plain backup over an encrypted database (or the reverse)",
+    )
 
     sub.add_parser(
         "encrypt",
@@ -148,22 +153,101 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from ltcdesk.db import is_encrypted, open_database, resolve_target, restore_sqlite
+    """Sign in (admin or team lead), check the backup, replace the file, audit the restore.
+
+    The person signs in on the current database, whose accounts and roles decide; when it
+    is missing or cannot be opened (often the reason for the restore) they sign in on a
+    private copy of the backup instead.
+    """
+    from ltcdesk.db import check_backup, open_database, resolve_target, restore_sqlite
+    from ltcdesk.restore import inspect_backup, record_restore
 
     _url, target = resolve_target(args.db)
     if target is None:
         raise ValidationError(
             "database", "restore works on SQLite files; for PostgreSQL use pg_restore"
         )
-    backup = Path(args.file)
-    key = read_passphrase("Passphrase of the backup: ") if _encrypted(backup) else None
+    backup = Path(args.file).expanduser()
+    if not backup.is_file():
+        raise ValidationError("backup file", f"{backup} does not exist")
+    backup_encrypted = _encrypted(backup)
+    if not backup_encrypted:
+        check_backup(backup)  # before anyone is asked for anything
+    current_encrypted = target.exists() and _encrypted(target)
+    if backup_encrypted != current_encrypted and not args.change_encryption:
+        raise ValidationError(
+            "backup file",
+            f"{backup} is not encrypted but the database is: restoring it would store the "
+            "records unencrypted. Add --change-encryption if that is what you mean"
+            if current_encrypted
+            else f"{backup} is encrypted but the database is not: add --change-encryption "
+            "to restore it (the database will then need the backup's passphrase)",
+        )
+    username = _sign_in_for_restore(args, target, backup, backup_encrypted)
+    key = read_passphrase("Passphrase of the backup: ") if backup_encrypted else None
+    check_backup(backup, key)
+    facts = inspect_backup(backup, key)
     kept = restore_sqlite(backup, target, key)
     db = open_database(target, key)  # brings an older backup up to the current schema
-    db.dispose()
-    print(f"Restored {target} from {args.file}" + (" (encrypted)" if is_encrypted(target) else ""))
-    if kept:
-        print(f"The previous database was kept as {kept}")
+    try:
+        rolled_back = record_restore(db, username, facts, kept)
+    finally:
+        db.dispose()
+    print(
+        f"Restored {target} from {backup}" + (" (encrypted)" if backup_encrypted else "")
+        + f", as {username}."
+    )
+    print(rolled_back)
     return 0
+
+
+def _sign_in_for_restore(
+    args: argparse.Namespace, target: Path, backup: Path, backup_encrypted: bool
+) -> str:
+    """The signed-in username, allowed to restore; a refusal is audited where it happened."""
+    import shutil
+    import tempfile
+
+    from sqlalchemy.exc import DBAPIError
+
+    from ltcdesk import paths
+    from ltcdesk.cli import _user
+    from ltcdesk.db import open_database
+    from ltcdesk.domain.permissions import Action
+    from ltcdesk.sqlite_files import copy_private, database_errors
+
+    opened = False
+    if target.exists():
+        try:
+            db, _key = _open_allowed(args, Action.BACKUP)
+        except (DBAPIError, *database_errors()):
+            args._database = None  # damaged: sign in on the backup instead
+        else:
+            db.dispose()
+            opened = True
+    if not opened:
+        folder = Path(tempfile.mkdtemp(prefix="ltcdesk-restore-", dir=paths.temp_dir()))
+        try:
+            staged = copy_private(backup, folder / "backup.db")
+            key = read_passphrase("Passphrase of the backup: ") if backup_encrypted else None
+            args.db = str(staged)
+            with _passphrase_in_env(key):
+                db = open_database(staged, key)
+            args._database = db
+            try:
+                from ltcdesk.cli import _open
+                from ltcdesk.services.setup import SetupService
+
+                _open(args)
+                SetupService(db.sessions, _user(args)).authorise(Action.BACKUP)
+            finally:
+                db.dispose()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            args.db = str(target)
+    username = str(args._signed_in.username)
+    args._database = None
+    return username
 
 
 def _encrypted(path: Path) -> bool:

@@ -57,6 +57,7 @@ __all__ = [
     "WrongPassphrase",
     "auto_backup",
     "backup_sqlite",
+    "check_backup",
     "check_new_passphrase",
     "create_database",
     "integrity_problem",
@@ -329,6 +330,28 @@ def restore_sqlite(backup: Path, target: Path, passphrase: str | None = None) ->
     -wal), so a damaged or differently keyed database is kept too.
     """
     backup = backup.expanduser().resolve()
+    key = check_backup(backup, passphrase)
+    _ensure_idle(target, key)
+    kept: Path | None = None
+    if target.exists():
+        kept = target.with_name(f"{target.stem}.before-restore-{datetime.now():%Y%m%d-%H%M%S}.db")
+        shutil.copy2(target, kept)
+        wal = Path(f"{target}-wal")
+        if wal.exists():
+            shutil.copy2(wal, Path(f"{kept}-wal"))
+    staged = target.with_name(f".{target.name}.restoring")
+    shutil.copyfile(backup, staged)
+    fsync_file(staged)
+    for leftover in sidecars(target):
+        leftover.unlink(missing_ok=True)
+    os.replace(staged, target)
+    fsync_dir(target.parent)
+    return kept
+
+
+def check_backup(backup: Path, passphrase: str | None = None) -> str | None:
+    """Refuse anything but a whole ltcdesk database; returns the key that opens it."""
+    backup = backup.expanduser().resolve()
     if not backup.is_file():
         raise ValidationError("backup file", f"{backup} does not exist")
     try:
@@ -348,22 +371,7 @@ def restore_sqlite(backup: Path, target: Path, passphrase: str | None = None) ->
         conn.close()
     if not {"patients", "alembic_version"} <= tables:
         raise ValidationError("backup file", f"{backup} is not an ltcdesk database")
-    _ensure_idle(target, key)
-    kept: Path | None = None
-    if target.exists():
-        kept = target.with_name(f"{target.stem}.before-restore-{datetime.now():%Y%m%d-%H%M%S}.db")
-        shutil.copy2(target, kept)
-        wal = Path(f"{target}-wal")
-        if wal.exists():
-            shutil.copy2(wal, Path(f"{kept}-wal"))
-    staged = target.with_name(f".{target.name}.restoring")
-    shutil.copyfile(backup, staged)
-    fsync_file(staged)
-    for leftover in sidecars(target):
-        leftover.unlink(missing_ok=True)
-    os.replace(staged, target)
-    fsync_dir(target.parent)
-    return kept
+    return key
 
 
 def _ensure_idle(target: Path, key: str | None) -> None:

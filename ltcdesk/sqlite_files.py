@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ltcdesk import paths
+from ltcdesk.audit_checkpoints import embed_in_backup
 from ltcdesk.domain.errors import DomainError, ValidationError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -269,7 +270,8 @@ def exclusive(path: Path, key: str | None, *, cipher: bool = False) -> Iterator[
 
 
 def backup_sqlite(source: Path, destination: Path, passphrase: str | None = None) -> Path:
-    """Consistent copy of a live SQLite database with the online backup API.
+    """Consistent copy of a live SQLite database with the online backup API, carrying a
+    signed checkpoint of its audit chain (``ltcdesk.audit_checkpoints.embed_in_backup``).
 
     An encrypted database (key: ``passphrase``, else ``$LTCDESK_DB_PASSPHRASE``) gives a
     backup encrypted with the same key. Written to a temporary file beside the
@@ -290,6 +292,8 @@ def backup_sqlite(source: Path, destination: Path, passphrase: str | None = None
             try:
                 with dst:
                     src.backup(dst)
+                # The copy carries a signed checkpoint of its own audit chain.
+                embed_in_backup(dst, f"sqlite:{source.resolve()}")
                 dst.execute("PRAGMA journal_mode=DELETE")
                 problem = integrity_verdict(dst, encrypted=key is not None)
             finally:

@@ -149,7 +149,7 @@ def test_backup_and_restore_round_trip(dbfile, capsys, tmp_path):
     assert patient_count(dbfile) == 0
     code, out, _ = run(capsys, "--db", dbfile, "restore", str(backup))
     assert code == 0
-    assert "previous database was kept" in out
+    assert "the replaced file is kept at" in out
     assert patient_count(dbfile) == 1
     kept = [p for p in Path(dbfile).parent.iterdir() if "before-restore" in p.name]
     assert len(kept) == 1

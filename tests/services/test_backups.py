@@ -283,6 +283,6 @@ def test_backup_and_restore_commands_on_an_encrypted_database(tmp_path, monkeypa
     assert main(["--db", str(path), "restore", str(out)]) == 0
     said = capsys.readouterr().out
     assert "(encrypted)" in said
-    assert "was kept as" in said
+    assert "the replaced file is kept at" in said
     assert is_encrypted(path)
     assert len(list(tmp_path.glob("team.before-restore-*.db"))) == 1

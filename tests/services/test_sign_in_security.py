@@ -9,7 +9,9 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from argon2 import PasswordHasher
@@ -17,7 +19,7 @@ from sqlalchemy import select, update
 
 from ltcdesk.db import Database
 from ltcdesk.domain.errors import ValidationError
-from ltcdesk.models import AuditEntry, SignInAttempt, StaffMember
+from ltcdesk.models import AuditEntry, SignInAttempt, StaffMember, utcnow
 from ltcdesk.services import accounts
 from ltcdesk.services.accounts import (
     WRONG,
@@ -176,7 +178,7 @@ def _argon2_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
 
     class Counting(PasswordHasher):
-        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
             calls.append(str(hash))
             return super().verify(hash, password)
 
@@ -191,7 +193,7 @@ def test_every_refusal_runs_one_argon2_verification(
     service = AccountService(signed.sessions, now=clock)
     for name in ("nurse", "no.such.person", "matron1", "x" * 300, "bad\x00name"):
         before = len(calls)
-        refusal(lambda n=name: service.sign_in(n, "wrong guess 1"))
+        refusal(partial(service.sign_in, name, "wrong guess 1"))
         assert len(calls) == before + 1, name
     for _ in range(4):
         refusal(lambda: service.sign_in("nurse", "wrong guess 1"))
@@ -232,7 +234,7 @@ def test_an_unknown_typed_name_is_never_stored(signed: Database, clock: Clock) -
     service = AccountService(signed.sessions, now=clock)
     for name in typed:
         for _ in range(6):  # far enough to lock
-            refusal(lambda n=name: service.sign_in(n, "wrong guess 1"))
+            refusal(partial(service.sign_in, name, "wrong guess 1"))
     rows = audit_rows(signed)
     failed = [r for r in rows if r.action.startswith("sign_in")]
     assert len(failed) == 24
@@ -359,3 +361,31 @@ def _quick_hashing_except_timing(
     monkeypatch.setattr(
         accounts, "_hasher", PasswordHasher(time_cost=2, memory_cost=1024, parallelism=1)
     )
+
+
+# ------------------------------------------------------------------ migration 0012
+
+
+def test_migration_0012_keeps_a_demo_a_demo_and_a_lock_a_lock(db: Database) -> None:
+    """A database from before 0012: the demo generator had run (its audit row says so) and
+    an account was locked; after the upgrade the demo password still signs in there, and the
+    lock still holds (carried over from the old staff columns)."""
+    from alembic import command
+
+    from ltcdesk.db import alembic_config
+
+    generate_demo(db, patients=3, seed=1, today=START.date())
+    cfg = alembic_config(db.engine)
+    command.downgrade(cfg, "0011")
+    later = utcnow() + timedelta(minutes=30)  # stored as naive UTC
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(StaffMember.__table__)  # type: ignore[arg-type]
+            .where(StaffMember.__table__.c.username == "m.okafor")
+            .values(failed_sign_ins=5, locked_until=later)
+        )
+    command.upgrade(cfg, "head")
+    db.engine.dispose()
+    service = AccountService(db.sessions)
+    assert service.sign_in("k.oconnell", DEMO_PASSWORD).username == "k.oconnell"
+    assert refusal(lambda: service.sign_in("m.okafor", DEMO_PASSWORD)).startswith("Too many")

@@ -29,6 +29,7 @@ from sqlalchemy.pool import QueuePool
 
 from ltcdesk import paths
 from ltcdesk.backups import auto_backup, last_backup, plaintext_copies
+from ltcdesk.db_errors import busy_timeout_ms
 from ltcdesk.domain.errors import ValidationError
 from ltcdesk.sqlite_files import (
     PASSPHRASE_ENV,
@@ -124,7 +125,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -141,7 +142,13 @@ def _sqlcipher_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def make_engine(url: str | URL) -> Engine:
     url = make_url(url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # A row lock held past the wait is refused (ltcdesk.db_errors says so in words)
+        # rather than waited on for ever.
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"options": f"-c lock_timeout={busy_timeout_ms()}"},
+        )
     if url.get_driver_name() == "pysqlcipher":
         # The dialect keys each new connection from the URL's password (quoting it); its
         # default SingletonThreadPool would give every worker thread a connection of its

@@ -302,6 +302,11 @@ def seal(conn: Connection, key: bytes, *, full: bool = False) -> tuple[Head, int
     elif row.key_id != key_id(key):
         raise KeyMismatch(row.key_id)
     head = head_of(key, row)
+    if not row.last_hash:
+        # Bind the rows written before the log was keyed into the chain at once.
+        conn.execute(
+            update(AuditChain).where(AuditChain.id == 1).values(last_hash=head.last_hash)
+        )
     floor = row.legacy_upto or 0
     if not full and row.sealed_upto is not None:
         floor = max(floor, row.sealed_upto - SEAL_WINDOW)

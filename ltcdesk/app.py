@@ -90,6 +90,14 @@ def build_main_window(
 
 def _install_excepthook() -> None:
     def hook(exc_type: type[BaseException], exc: BaseException, tb: object) -> None:
+        from ltcdesk.db_errors import busy_message, database_busy
+
+        if database_busy(exc):
+            # Not a fault: someone else's long task held the database past the wait.
+            log.warning("database busy past the wait")
+            message = busy_message()
+            QMessageBox.warning(None, "Database busy", message[:1].upper() + message[1:])
+            return
         log.error("unhandled error", exc_info=(exc_type, exc, tb))  # type: ignore[arg-type]
         from ltcdesk.paths import log_dir
 

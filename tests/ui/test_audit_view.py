@@ -268,7 +268,20 @@ def test_export_to_an_unwritable_place_is_explained(qtbot, view, monkeypatch, tm
 
 def test_check_integrity(qtbot, view):
     qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
-    assert view.message_label.text().startswith("Audit log intact:")
+    intact, checkpoint = view.message_label.text().splitlines()
+    assert intact.startswith("Audit log intact:")
+    assert checkpoint.startswith("Checkpoint: ") and " entries ending " in checkpoint
+
+
+def test_check_integrity_after_tampering_says_so(qtbot, view, logged):
+    from sqlalchemy import text
+
+    with logged.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_chain"))
+    qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
+    assert view.message_label.text() == (
+        "The audit chain record is missing. The audit log has been altered."
+    )
 
 
 # ------------------------------------------------------------------ refused

@@ -423,13 +423,15 @@ class AuditView(QWidget):
         return target
 
     def verify(self) -> bool:
-        """Check the hash chain and say what was found; True when the log is intact."""
+        """Check the signatures, the chain and this computer's checkpoint and say what was
+        found (with the checkpoint); True when the log is intact."""
         try:
             check = self._audit.verify()
         except DomainError as exc:
             self._say(str(exc), ok=False)
             return False
-        self._say(check.message, ok=check.ok)
+        shown = f"{check.message}\nCheckpoint: {check.checkpoint}" if check.checkpoint else ""
+        self._say(shown or check.message, ok=check.ok)
         return check.ok
 
     def _say(self, message: str, *, ok: bool) -> None:

@@ -79,7 +79,7 @@ def add_events_and_absence(db: Database, today: date) -> None:
     ReminderService(db.sessions, LEAD, today=lambda: today).add_absence(
         AWAY, today - timedelta(days=1), today + timedelta(days=4), "Annual leave"
     )
-    print(f"added {report.saved} hospital events ({len(report.rejected)} rejected), 1 absence")
+    print(f"added {report.saved} hospital events ({report.duplicates} already there), 1 absence")
 
 
 def main() -> None:

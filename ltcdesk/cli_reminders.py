@@ -362,22 +362,29 @@ def cmd_reminders(args: argparse.Namespace) -> int:
 
 
 def cmd_events_import(args: argparse.Namespace) -> int:
-    from ltcdesk.domain.errors import ValidationError
-    from ltcdesk.services.events import EventService
+    from ltcdesk.domain import validate
+    from ltcdesk.services.events import EventService, ImportRefused
 
     path: Path = args.file
-    if not path.is_file():
-        said = "is a folder" if path.is_dir() else "does not exist"
-        raise ValidationError("file", f"{path} {said}")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError("file", f"{path} cannot be read ({exc.strerror})") from None
-    report = _services(args, EventService).import_csv(data)
-    n, m = report.saved, len(report.rejected)
+        report = _services(args, EventService).import_csv(path)
+    except ImportRefused as refused:
+        # Every bad row, so the list can be corrected in one go (exit 2, nothing written).
+        n, listed = refused.count, len(refused.rows)
+        rows = "1 row needs" if n == 1 else f"{n:,} rows need"
+        print(
+            f"ltcdesk: nothing was imported from {validate.shown(path.name, 60)}: {rows} "
+            "correcting" + (f" (the first {listed:,} are listed)" if n > listed else "") + ":",
+            file=sys.stderr,
+        )
+        for line in refused.lines():
+            print(line, file=sys.stderr)
+        return 2
+    n, m = report.saved, report.duplicates
     print(
-        f"Saved {n} event{'s' if n != 1 else ''}; {m} row{'s' if m != 1 else ''} rejected"
-        + (":" if m else ".")
+        f"Saved {n:,} event{'s' if n != 1 else ''} for {report.patients:,} "
+        f"patient{'s' if report.patients != 1 else ''} (read as {report.encoding})"
+        + (f"; {m:,} row{'s' if m != 1 else ''} already recorded, skipped:" if m else ".")
     )
     for line in report.lines():
         print(line)

@@ -25,7 +25,7 @@ from ltcdesk.services.conversations import (
     FollowUp,
     TopicNote,
 )
-from ltcdesk.services.events import EventService
+from ltcdesk.services.events import EventService, ImportRefused
 from ltcdesk.services.meetings import MeetingService
 from ltcdesk.services.patients import NewPatient, PatientService
 from ltcdesk.services.reminder_sources import Source, add_working_days
@@ -297,26 +297,30 @@ MESSY = (
 )
 
 
-def test_a_messy_csv_import_saves_the_good_rows_and_names_the_bad(world):
+def test_a_messy_csv_import_names_every_bad_row_and_saves_nothing_until_corrected(world):
     db = world.db
     a, b = world.patient("Alpha"), world.patient("Bravo")
     text = MESSY.format(a=a, b=b, b_spaced=nhs_number.format_nhs(b))
-    report = EventService(db.sessions, "admin", today=lambda: WED).import_csv(text.encode("utf-8"))
-    assert report.saved == 2
-    assert report.duplicates == 1
-    lines = report.lines()
-    assert lines[0].startswith("Row 4: NHS number: '943 476 5918' is not a valid NHS number")
-    assert lines[1] == "Row 5: already recorded (same person, type, date)"
-    assert lines[2].startswith("Row 7: event type: 'holiday' is not admission")
-    assert lines[3].startswith("Row 8: date:")
-    assert lines[4].startswith("Row 9: hospital:")
-    assert lines[5].startswith("Row 10: date:")
-    assert len(lines) == 6
     events = EventService(db.sessions, "admin", today=lambda: WED)
+    with pytest.raises(ImportRefused) as refused:
+        events.import_csv(text.encode("utf-8"))
+    lines = refused.value.lines()
+    assert lines[0].startswith("Row 4: NHS number: '943 476 5918' is not a valid NHS number")
+    assert lines[1].startswith("Row 7: event type: 'holiday' is not admission")
+    assert lines[2].startswith("Row 8: date:")
+    assert lines[3].startswith("Row 9: hospital:")
+    assert lines[4].startswith("Row 10: date:")
+    assert len(lines) == 5
+    assert events.list_for(a) == []  # all or nothing
+    # The bad rows corrected (here: taken out), the list goes in; the repeat is skipped.
+    good = "\r\n".join(text.split("\r\n")[:3] + text.split("\r\n")[4:6]) + "\r\n"
+    report = events.import_csv(good.encode("utf-8"))
+    assert (report.saved, report.duplicates) == (2, 1)
+    assert report.lines() == ["Row 4: the same as row 2 (same person, type and date)"]
     assert [(e.kind, e.reason) for e in events.list_for(a)] == [("admission", "Fall")]
     assert [e.kind for e in events.list_for(b)] == ["ae"]
     # Importing the same file again saves nothing new.
-    again = events.import_csv(text.encode("utf-8"))
+    again = events.import_csv(good.encode("utf-8"))
     assert again.saved == 0
     # Not a CSV at all: refused whole.
     with pytest.raises(ValidationError, match="not a CSV"):

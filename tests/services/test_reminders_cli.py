@@ -355,24 +355,35 @@ MESSY = (
 )
 
 
-def test_a_messy_csv_import_names_the_bad_rows_and_saves_the_good(cli_db, capsys, tmp_path):
+def test_a_messy_csv_import_names_the_bad_rows_and_saves_nothing_until_corrected(
+    cli_db, capsys, tmp_path
+):
     path = tmp_path / "events.csv"
-    path.write_bytes(
-        MESSY.format(
-            other=format_nhs(cli_db.nhs["other"]),
-            ward_iso=cli_db.nhs["ward"],
-            d1=f"{TODAY - timedelta(days=3):%d/%m/%Y}",
-            d2=f"{TODAY - timedelta(days=1):%Y-%m-%d}",
-        ).encode("utf-8")
+    text = MESSY.format(
+        other=format_nhs(cli_db.nhs["other"]),
+        ward_iso=cli_db.nhs["ward"],
+        d1=f"{TODAY - timedelta(days=3):%d/%m/%Y}",
+        d2=f"{TODAY - timedelta(days=1):%Y-%m-%d}",
     )
+    path.write_bytes(text.encode("utf-8"))
     code, out, err = run(capsys, "events", "import", str(path))
-    assert (code, err) == (0, "")
-    lines = out.strip().splitlines()
-    assert lines[0] == "Saved 2 events; 3 rows rejected:"
+    assert (code, out) == (2, "")
+    lines = err.strip().splitlines()
+    assert lines[0] == "ltcdesk: nothing was imported from events.csv: 2 rows need correcting:"
     assert lines[1].startswith("Row 3: NHS number:")
     assert lines[2].startswith("Row 4: date:")
-    assert lines[3] == "Row 7: already recorded (same person, type, date)"
-    assert len(lines) == 4
+    assert len(lines) == 3
+    assert as_json(capsys, "events", "list", cli_db.nhs["other"]) == []
+    # Corrected (the two bad rows taken out): saved, and the repeated row skipped.
+    rows = text.split("\r\n")
+    path.write_bytes("\r\n".join(rows[:2] + rows[4:]).encode("utf-8"))
+    code, out, err = run(capsys, "events", "import", str(path))
+    assert (code, err) == (0, "")
+    assert out.strip().splitlines() == [
+        "Saved 2 events for 2 patients (read as UTF-8 with BOM); 1 row already recorded, "
+        "skipped:",
+        "Row 5: the same as row 2 (same person, type and date)",
+    ]
     other = as_json(capsys, "events", "list", cli_db.nhs["other"])
     assert [(e["kind"], e["reason"], e["source"]) for e in other] == [
         ("admission", "Fall", "import")

@@ -373,28 +373,38 @@ MESSY = (
 def test_importing_a_messy_csv_shows_the_rejected_rows(qtbot, world, tmp_path, monkeypatch):
     path = tmp_path / "events.csv"
     yesterday = f"{TODAY - timedelta(days=1):%d/%m/%Y}"
-    path.write_text(
-        MESSY.format(a=world.newby, b=nhs_number.format_nhs(world.planned), yesterday=yesterday),
-        encoding="utf-8",
-    )
+    text = MESSY.format(a=world.newby, b=nhs_number.format_nhs(world.planned), yesterday=yesterday)
+    path.write_text(text, encoding="utf-8")
     monkeypatch.setattr(
         QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), ""))
     )
     dialog = ImportEventsDialog(build_services(world.db, "lead"))
     qtbot.addWidget(dialog)
     dialog.show()
-    with qtbot.waitSignal(dialog.eventsImported):
-        qtbot.mouseClick(dialog.choose_button, LEFT)
-    assert dialog.result_label.text().startswith("1 event saved. 5 rows not imported")
+    qtbot.mouseClick(dialog.choose_button, LEFT)
+    qtbot.waitUntil(lambda: dialog.choose_button.isEnabled())
+    assert dialog.result_label.text() == (
+        "Nothing was imported: 4 rows need correcting. Correct them in the file and import "
+        "it again."
+    )
     table = dialog.rejected_table
     assert table.isVisible()
     rows = [(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())]
-    assert [number for number, _ in rows] == ["Row 3", "Row 4", "Row 6", "Row 7", "Row 8"]
+    assert [number for number, _ in rows] == ["Row 3", "Row 6", "Row 7", "Row 8"]
     assert rows[0][1].startswith("NHS number: '943 476 5918' is not a valid NHS number")
-    assert rows[1][1] == "already recorded (same person, type, date)"
-    assert rows[2][1].startswith("event type: 'holiday'")
-    assert rows[3][1].startswith("date:")
-    assert rows[4][1].startswith("hospital:")
+    assert rows[1][1].startswith("event type: 'holiday'")
+    assert rows[2][1].startswith("date:")
+    assert rows[3][1].startswith("hospital:")
+    # Corrected (the bad rows taken out): saved, the repeated row listed as not saved again.
+    lines = text.split("\r\n")
+    path.write_text("\r\n".join([*lines[:2], lines[3]]) + "\r\n", encoding="utf-8")
+    with qtbot.waitSignal(dialog.eventsImported):
+        dialog.import_file(path)
+    assert dialog.result_label.text() == (
+        "1 event saved for 1 person. 1 row already recorded, not saved again:"
+    )
+    rows = [(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())]
+    assert rows == [("Row 3", "the same as row 2 (same person, type and date)")]
     # Not a CSV at all: refused whole, said so.
     binary = tmp_path / "scan.pdf"
     binary.write_bytes(b"%PDF-1.7\n%\xe2\xe3 binary")

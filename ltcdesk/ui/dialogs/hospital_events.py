@@ -1,7 +1,8 @@
 """Hospital events (issue 8): record an admission, a discharge or an A&E attendance for
-one person, or import a CSV list of them. An import saves every valid row and lists every
-rejected row with its number and the reason, so the list can be corrected and sent again
-(rows already recorded are skipped, never doubled)."""
+one person, or import a CSV list of them. An import is all or nothing: when any row is
+wrong nothing is saved and every wrong row is listed with its number and the reason, so the
+list can be corrected and imported again (rows already recorded are skipped, never
+doubled, and listed too)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ltcdesk.domain.errors import DomainError, ValidationError
-from ltcdesk.services.events import KINDS, EventView, ImportReport
+from ltcdesk.services.events import KINDS, EventView, ImportRefused, ImportReport, Rejected
 from ltcdesk.ui import tasks
 from ltcdesk.ui.widgets import (
     ERROR_STYLE,
@@ -244,31 +245,48 @@ class ImportEventsDialog(QDialog):
     def _on_imported(self, report: ImportReport) -> None:
         self.choose_button.setEnabled(True)
         self.report = report
-        saved = f"{report.saved:,} event{'s' if report.saved != 1 else ''} saved."
-        rejected = len(report.rejected)
-        if rejected:
-            extra = f" ({report.duplicates:,} already recorded)" if report.duplicates else ""
-            saved += f" {rejected:,} row{'s' if rejected != 1 else ''} not imported{extra}:"
-            saved += " correct them in the file and import it again."
-        self.result_label.setStyleSheet(OK_STYLE if not rejected else "")
-        self.result_label.setText(saved)
-        self.rejected_table.setRowCount(rejected)
-        for n, row in enumerate(report.rejected):
+        n, people = report.saved, report.patients
+        text = f"{n:,} event{'s' if n != 1 else ''} saved" + (
+            f" for {people:,} {'person' if people == 1 else 'people'}." if n else "."
+        )
+        skipped = len(report.skipped)
+        if skipped:
+            text += (
+                f" {skipped:,} row{'s' if skipped != 1 else ''} already recorded, not saved again:"
+            )
+        self.result_label.setStyleSheet(OK_STYLE)
+        self.result_label.setText(text)
+        self._list_rows(report.skipped)
+        if report.saved:
+            self.eventsImported.emit()
+
+    def _list_rows(self, rows: tuple[Rejected, ...]) -> None:
+        self.rejected_table.setRowCount(len(rows))
+        for n, row in enumerate(rows):
             number = QTableWidgetItem(f"Row {row.row}")
             number.setData(Qt.ItemDataRole.UserRole, row.row)
             self.rejected_table.setItem(n, 0, number)
             self.rejected_table.setItem(n, 1, QTableWidgetItem(row.message))
         self.rejected_table.resizeRowsToContents()
-        self.rejected_table.setVisible(bool(rejected))
-        if rejected:
+        self.rejected_table.setVisible(bool(rows))
+        if rows:
             self.resize(max(self.width(), 720), max(self.height(), 480))
-        if report.saved:
-            self.eventsImported.emit()
 
     def _on_failed(self, exc: BaseException) -> None:
         self.choose_button.setEnabled(True)
         if not isinstance(exc, DomainError | OSError):
             tasks.report_error(exc)
+            return
+        if isinstance(exc, ImportRefused):
+            count = exc.count
+            listed = f" (the first {len(exc.rows):,} are listed)" if count > len(exc.rows) else ""
+            self.result_label.setStyleSheet(ERROR_STYLE)
+            self.result_label.setText(
+                f"Nothing was imported: {count:,} row{'s' if count != 1 else ''} "
+                f"{'needs' if count == 1 else 'need'} correcting{listed}. Correct "
+                f"{'it' if count == 1 else 'them'} in the file and import it again."
+            )
+            self._list_rows(exc.rows)
             return
         text = field_message(exc) if isinstance(exc, ValidationError) else str(exc)
         if isinstance(exc, ValidationError) and exc.field == "file":

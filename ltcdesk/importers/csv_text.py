@@ -42,15 +42,16 @@ _LETTER_NOT_M = _LETTER.replace("A-Za-z", "A-LN-Za-ln-z")
 # ending a word, is the mark ("Wroc³aw", "Micha³"); ² and ³ after an "m" are units (cm³).
 _MID = "¡¢£¤¥¦§¨©ª«¬®¯±²³¶¸¹º»¼½¾¿"
 _END = "¥¦¨¬¯±¶¸¹¼¾¿"
-_START = "£¥¦¬¯"
+_START = "£¥¦¬¯±¶¹¼¾"
 _CENTRAL = re.compile(
     f"[{_LETTER}][{_MID}][{_LETTER}]"
     f"|(?:[{_LETTER}][{_END}]|[{_LETTER_NOT_M}][²³])(?![{_LETTER}])"
     f"|(?<![{_LETTER}])[{_START}][{_LETTER}]"
 )
-# Cyrillic, Greek, Korean or Chinese bytes read as Windows-1252: runs of accented letters
-# no Western word has ("Ïåòðîâ" is Петров in Windows-1251).
-_RUN = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]{4,}")
+# Cyrillic, Greek, Korean or Chinese bytes read as Windows-1252: four or more accented
+# letters or Latin-1 symbols in a row, which no Western word has ("Ïåòðîâ" is Петров in
+# Windows-1251, "±±¾©" is 北京 in GBK).
+_RUN = re.compile(r"[\u00a1-\u00ff]{4,}")
 # Shift-JIS (Japanese) read as Windows-1252: C1 punctuation beside another non-ASCII
 # character ("‚³‚Æ" is さと, "“ú" is 日).
 _PAIRED = re.compile(
@@ -217,7 +218,7 @@ def _refuse_misread(text: str) -> None:
         (match.start(), match, what)
         for pattern, what in (
             (_CENTRAL, "Central European (ISO-8859-2 or Windows-1250)"),
-            (_RUN, "Cyrillic, Greek or East Asian"),
+            (_RUN, "Cyrillic, Greek, Korean or Chinese"),
         )
         if (match := pattern.search(text)) is not None
     ]

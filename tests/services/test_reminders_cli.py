@@ -408,6 +408,30 @@ def test_a_pdf_renamed_csv_is_refused_whole(cli_db, capsys, tmp_path):
     assert "does not exist" in err
 
 
+def test_a_huge_field_and_a_200_mb_file_are_one_line_and_exit_2(cli_db, capsys, tmp_path):
+    """Issue 13: a field over 131,072 characters was exit 1 ("unexpected error")."""
+    path = tmp_path / "events.csv"
+    nhs = cli_db.nhs["other"]
+    path.write_text(
+        f'NHS number,Event type,Date,Hospital\n{nhs},admission,{TODAY},"{"x" * 140_000}"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "events", "import", str(path))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "ltcdesk: nothing was imported from events.csv: 1 row needs correcting:",
+        "Row 2: hospital: is too long (140,000 characters; at most 200)",
+    ]
+    with path.open("wb") as f:
+        f.truncate(200 * 1024 * 1024)
+    code, out, err = run(capsys, "events", "import", str(path))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "ltcdesk: file: is 200.0 MB, larger than the 20 MB allowed; split the list into "
+        "smaller files"
+    ]
+
+
 def test_events_add_and_list(cli_db, capsys):
     nhs = cli_db.nhs["other"]
     day = TODAY - timedelta(days=1)

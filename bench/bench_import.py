@@ -130,7 +130,7 @@ def remove_events_after(db: Any, last_id: int) -> None:
     from ltcdesk.models import HospitalEvent
 
     with db.engine.begin() as conn:
-        conn.execute(delete(HospitalEvent.__table__).where(HospitalEvent.id > last_id))
+        conn.execute(delete(HospitalEvent).where(HospitalEvent.id > last_id))
 
 
 def timed_service(db: Any) -> Any:
@@ -170,8 +170,8 @@ def limits(db: Any, path: Path) -> tuple[float, float, float, int]:
     """(read and split the CSV, executemany into hospital_events, into a bare table, rows)."""
     from ltcdesk.importers.csv_text import read_csv
     from ltcdesk.importers.events_csv import check_rows
-    from ltcdesk.models import HospitalEvent, StaffMember, utcnow
-    from ltcdesk.services.events import MAX_BYTES, MAX_ROWS, EventService
+    from ltcdesk.models import StaffMember, utcnow
+    from ltcdesk.services.events import _EVENTS, MAX_BYTES, MAX_ROWS, EventService
 
     started = time.perf_counter()
     table = read_csv(path, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
@@ -185,7 +185,7 @@ def limits(db: Any, path: Path) -> tuple[float, float, float, int]:
     before = last_event_id(db)
     started = time.perf_counter()
     with db.engine.begin() as conn:
-        conn.execute(insert(HospitalEvent.__table__), rows)
+        conn.execute(insert(_EVENTS), rows)
     real = time.perf_counter() - started
     remove_events_after(db, before)
     bare = Table(

@@ -179,6 +179,7 @@ def test_central_european_and_cyrillic_files_are_refused(world, tmp_path):
         (head + "Szpital Michał\n", "cp1250", "Micha³"),
         (head + "Łódź\n", "iso-8859-2", "£ód¼"),
         (head + "Больница\n", "cp1251", "Áîëüíèöà"),
+        (head + "北京\n", "gbk", "±±¾©"),
     ]:
         err = refused(world, _write(tmp_path / "ce.csv", text.encode(encoding)), "line 2 looks")
         assert f"'{seen}'" in err.message

@@ -40,6 +40,7 @@ from ltcdesk.sqlite_files import (
     file_kind,
     fsync_dir,
     integrity_verdict,
+    private_database_file,
     sidecars,
 )
 
@@ -72,13 +73,15 @@ class Leftover:
 
 def tidy_on_start(db: Database) -> list[str]:
     """Remove what a killed ltcdesk left: temporary files, and conversion leftovers beside
-    ``db`` (an open database). Returns the messages for the user, if any."""
+    ``db`` (an open database), whose file (and -wal, -shm) an older ltcdesk may have left
+    readable by others: it is made 0600. Returns the messages for the user, if any."""
     try:
         remove_stale_temp()
     except OSError as exc:  # never worth refusing to start over
         log.warning("could not tidy the temporary folder: %s", exc)
     if db.sqlite_path is None:
         return []
+    private_database_file(Path(db.sqlite_path))
     return tidy_conversion_leftovers(Path(db.sqlite_path), db.passphrase)
 
 
@@ -149,14 +152,14 @@ def tidy_conversion_leftovers(database: Path, key: str | None) -> list[str]:
 
 def _state(database: Path, key: str | None, actions: set[Action]) -> str:
     """What the checked database now is, after the interruption."""
-    checked = f"{database.name} itself checked out"
+    intact = f"{database.name} itself is intact"
     if "encrypt" in actions and key is None:
-        return f"{checked}, but is still NOT encrypted: run `ltcdesk encrypt` again."
+        return f"{intact} but still NOT encrypted: run `ltcdesk encrypt` again."
     if "decrypt" in actions and key is not None:
-        return f"{checked} and is still encrypted (the decrypt did not finish)."
-    if key is None:
-        return f"{checked} (not encrypted)."
-    return f"{checked}, encrypted with the passphrase it was opened with."
+        return f"{intact} and still encrypted (the decrypt did not finish)."
+    if "rekey" in actions and key is not None:
+        return f"{intact}; it opens with the passphrase just given, so keep using that one."
+    return f"{intact} ({'encrypted' if key is not None else 'not encrypted'})."
 
 
 def _same_file(a: Path, b: Path) -> bool:

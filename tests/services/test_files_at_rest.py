@@ -29,6 +29,7 @@ from ltcdesk import paths
 from ltcdesk.backups import auto_backup, plaintext_copies
 from ltcdesk.config import PrivateRotatingFileHandler
 from ltcdesk.db import Database, backup_sqlite, open_database
+from ltcdesk.domain.errors import DomainError
 from ltcdesk.encryption import decrypt_sqlite, encrypt_sqlite, lock_name
 from ltcdesk.fileio import write_atomically
 from ltcdesk.leftovers import (
@@ -433,9 +434,29 @@ def test_a_conversion_running_elsewhere_is_left_alone(plain):
     assert not half.exists()
 
 
-def test_nothing_to_tidy_says_nothing(plain):
+def test_nothing_to_tidy_says_nothing_and_an_old_readable_database_is_tightened(plain):
     db: Database = open_database(plain)
     try:
-        assert tidy_on_start(db) == []
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM patients")).scalar()
+            for part in (plain, Path(f"{plain}-wal"), Path(f"{plain}-shm")):
+                part.chmod(0o644)  # as SQLite made them for an older ltcdesk
+            assert tidy_on_start(db) == []
+            assert [_mode(p) for p in (plain, Path(f"{plain}-wal"), Path(f"{plain}-shm"))] == [
+                0o600
+            ] * 3
     finally:
         db.dispose()
+
+
+def test_a_second_conversion_of_the_same_file_is_refused_while_one_runs(plain):
+    fd = paths.open_private(lock_name(plain), os.O_RDWR | os.O_CREAT)
+    try:
+        assert paths.lock_held(fd)
+        before = plain.read_bytes()
+        with pytest.raises(DomainError, match="being converted by another ltcdesk"):
+            encrypt_sqlite(plain, KEY)
+        assert plain.read_bytes() == before
+        assert lock_name(plain).exists()  # the running one's lock is not taken from it
+    finally:
+        os.close(fd)

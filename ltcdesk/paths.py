@@ -20,6 +20,7 @@ import secrets
 import shutil
 import stat
 import tempfile
+import threading
 from pathlib import Path
 
 from platformdirs import user_data_path, user_log_path
@@ -106,6 +107,7 @@ def temp_dir() -> Path:
 
 _session: Path | None = None
 _session_lock: int | None = None  # held open (and locked) until the process ends
+_session_guard = threading.Lock()
 
 
 def session_temp_dir() -> Path:
@@ -114,6 +116,11 @@ def session_temp_dir() -> Path:
     ``<name>.lock`` beside it stays locked while the process lives; once it has gone,
     ``ltcdesk.leftovers.remove_stale_temp`` deletes the folder at the next start.
     """
+    with _session_guard:  # previews are written from worker threads
+        return _session_temp_dir()
+
+
+def _session_temp_dir() -> Path:
     global _session, _session_lock
     base = temp_dir()
     if _session is not None and _session.parent == base and _session.is_dir():

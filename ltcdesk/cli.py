@@ -13,7 +13,7 @@ Qt, pandas and reportlab are imported only by the commands that need them.
 from __future__ import annotations
 
 import argparse
-import csv
+import contextlib
 import dataclasses
 import getpass
 import json
@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ltcdesk import __version__
+from ltcdesk.cli_output import bounded_int
 from ltcdesk.domain.errors import DomainError, ValidationError
 from ltcdesk.domain.vocab import Role
 
@@ -72,8 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "demo", parents=[common], help="fill an empty database with a believable demo team"
     )
-    p.add_argument("--patients", type=int, default=2000)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--patients", type=bounded_int(1, 1_000_000, "a number of patients"), default=2000
+    )
+    p.add_argument("--seed", type=bounded_int(0, 2**63 - 1, "a seed"), default=1)
 
     patient = sub.add_parser("patient", parents=[common], help="register or show a patient")
     psub = patient.add_subparsers(dest="patient_command", required=True, parser_class=_Parser)
@@ -377,6 +380,7 @@ def cmd_patient_show(args: argparse.Namespace) -> int:
 
 
 def _resolve_worker(db: Any, user: str, name: str) -> str:
+    from ltcdesk.domain.text import quote_input
     from ltcdesk.services.setup import SetupService
 
     wanted = name.strip().lower()
@@ -388,25 +392,31 @@ def _resolve_worker(db: Any, user: str, name: str) -> str:
     if len(matches) == 1:
         return matches[0].username
     if not matches:
-        raise ValidationError("worker", f"no member of staff called '{name}'")
+        raise ValidationError("worker", f"no member of staff called {quote_input(name)}")
     names = ", ".join(s.username for s in matches)
-    raise ValidationError("worker", f"'{name}' matches several staff: {names}")
+    raise ValidationError("worker", f"{quote_input(name)} matches several staff: {names}")
 
 
 def cmd_caseload(args: argparse.Namespace) -> int:
+    from ltcdesk.domain import validate
     from ltcdesk.domain.nhs_number import format_nhs
     from ltcdesk.services.caseload import CaseloadService
     from ltcdesk.services.listing import CaseloadFilter
 
+    # Each filter is checked first: an unknown value could only ever list no one.
+    condition = validate.known_condition(args.condition, "--condition") if args.condition else None
+    practice = validate.practice_code(args.practice, "--practice") if args.practice else None
     db = _open(args)
     user = _user(args)
+    if practice and practice not in {p.code for p in _setup_service(args).practices()}:
+        raise ValidationError("--practice", f"no practice with code {practice} (see practice list)")
     worker = _resolve_worker(db, user, args.worker) if args.worker else None
     rows = CaseloadService(db.sessions, user).list_caseload(
         CaseloadFilter(
             worker=worker,
             level=args.level,
-            practice=args.practice,
-            condition=args.condition,
+            practice=practice,
+            condition=condition,
             text=args.search,
         )
     )
@@ -445,9 +455,9 @@ def cmd_caseload(args: argparse.Namespace) -> int:
         for r in rows
     ]
     if args.format == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(headers)
-        writer.writerows(table)
+        from ltcdesk.cli_output import print_csv
+
+        print_csv(table, headers)  # formula-safe, as every CSV
     else:
         _table(
             [
@@ -616,7 +626,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "ltcdesk: unrecognised arguments (not repeated here); a password is never an "
                 f"argument: it comes from {NEW_PASSWORD_ENV} or the prompt"
             )
-        print(message, file=sys.stderr)
+        from ltcdesk.domain.text import printable_message
+
+        print(printable_message(message), file=sys.stderr)
         return 2
     command = args.command or "gui"
     group = getattr(args, f"{command}_command", None)  # "user add", "audit verify", …
@@ -625,12 +637,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif command in _GROUPS:
         print(f"ltcdesk {command}: say what to do (ltcdesk {command} --help)", file=sys.stderr)
         return 2
-    setup_logging()
+    restrict_new_files()  # every file and folder made from here on is this user's only
+    # A log that cannot be written (a full disk) must not fill the terminal with tracebacks:
+    # the command goes on, and says what went wrong in one line.
+    logging.raiseExceptions = False
+    with contextlib.suppress(OSError):
+        setup_logging()
     try:
         return _handlers()[command](args)
-    restrict_new_files()  # every file and folder made from here on is this user's only
     except DomainError as exc:
-        print(f"ltcdesk: {exc}", file=sys.stderr)
+        from ltcdesk.domain.text import printable_message
+
+        # One line, escaped and capped, whatever input the message quotes.
+        print(f"ltcdesk: {printable_message(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (``ltcdesk caseload | head``): stop quietly.
@@ -640,7 +659,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ltcdesk: interrupted; nothing was half-written", file=sys.stderr)
         return 1
-    except Exception:
+    except Exception as exc:
+        from ltcdesk.cli_output import DISK_FULL, disk_full, storage_folders
+
+        if disk_full(exc, storage_folders(args.db)):
+            print(f"ltcdesk: {DISK_FULL}", file=sys.stderr)
+            return 2
         log.exception("unexpected error in command %s", command)
         from ltcdesk.paths import log_dir
 

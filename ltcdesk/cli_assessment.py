@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ltcdesk.cli_output import ID, out_file, save
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -41,7 +43,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     p.add_argument(
         "--id",
-        type=int,
+        type=ID,
         metavar="ID",
         help="which assessment (see 'assessment history'); default the latest completed",
     )
@@ -145,13 +147,7 @@ def cmd_assessment_show(args: argparse.Namespace) -> int:
 
 
 def _pdf_file(path: Path) -> Path:
-    from ltcdesk.domain.errors import ValidationError
-
-    if path.is_dir():
-        raise ValidationError("--out", f"{path} is a folder; give a file name such as summary.pdf")
-    if not path.parent.is_dir():
-        raise ValidationError("--out", f"the folder {path.parent} does not exist")
-    return path
+    return out_file(path, "--out")
 
 
 def _has_earlier(history: list[Any], a: Any) -> bool:
@@ -166,7 +162,6 @@ def cmd_assessment_print(args: argparse.Namespace) -> int:
     from ltcdesk.cli import _open, _signed_in
     from ltcdesk.domain.errors import NotFoundError
     from ltcdesk.domain.nhs_number import format_nhs, normalise
-    from ltcdesk.fileio import write_atomically
     from ltcdesk.reports.assessment_summary import render_assessment_summary
     from ltcdesk.services.assessments import AssessmentService
 
@@ -184,7 +179,7 @@ def cmd_assessment_print(args: argparse.Namespace) -> int:
     data = render_assessment_summary(
         a, printed_by=who.display_name, printed_at=datetime.now(), differences=differences
     )
-    write_atomically(out, data)
+    save(out, data)
     draft = " (a draft)" if a.status != "complete" else ""
     print(f"Saved the assessment of {a.patient_name} on {a.assessed_on:%d/%m/%Y}{draft} to {out}")
     return 0

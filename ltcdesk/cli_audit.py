@@ -22,6 +22,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ltcdesk.cli_output import LIMIT_MAX, bounded_int
+
 Handler = Callable[[argparse.Namespace], int]
 LIST_LIMIT = 5000
 
@@ -52,7 +54,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--action", metavar="ACTION", help="e.g. patient.view (see the table)")
     p.add_argument(
         "--limit",
-        type=int,
+        type=bounded_int(1, LIMIT_MAX, "a number of entries"),
         metavar="N",
         help=f"at most N entries (default {LIST_LIMIT:,}; every entry for csv)",
     )

@@ -19,7 +19,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ltcdesk.cli_output import out_file, save
 from ltcdesk.domain.errors import ValidationError
+from ltcdesk.domain.text import quote_input
 
 
 def add_export_parsers(csub: Any, common: argparse.ArgumentParser) -> None:
@@ -67,23 +69,18 @@ def _service(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
 
 def _pdf_file(path: Path) -> Path:
-    if path.is_dir():
-        raise ValidationError("--out", f"{path} is a folder; give a file name such as plan.pdf")
-    if not path.parent.is_dir():
-        raise ValidationError("--out", f"the folder {path.parent} does not exist")
-    return path
+    return out_file(path, "--out")
 
 
 def cmd_careplan_export(args: argparse.Namespace) -> int:
-    from ltcdesk.domain.nhs_number import format_nhs
-    from ltcdesk.fileio import write_atomically
+    from ltcdesk.domain.nhs_number import format_nhs, normalise
     from ltcdesk.reports.care_plan import render_care_plan_pdf
 
     out = _pdf_file(args.out)
     _, who, service = _service(args)
     plan = service.agreed(args.nhs)
     if plan is None:
-        shown = format_nhs("".join(args.nhs.split()))
+        shown = format_nhs(normalise(args.nhs))
         print(
             f"ltcdesk careplan export: {shown} has no agreed care plan (agree one first)",
             file=sys.stderr,
@@ -97,7 +94,7 @@ def cmd_careplan_export(args: argparse.Namespace) -> int:
         printed_by=who.display_name,
         printed_at=datetime.now(),
     )
-    write_atomically(out, data)
+    save(out, data)
     print(f"Saved the care plan of {plan.patient_name} to {out}")
     return 0
 
@@ -108,7 +105,7 @@ def cmd_careplan_export_caseload(args: argparse.Namespace) -> int:
 
     folder: Path = args.out
     if folder.exists() and not folder.is_dir():
-        raise ValidationError("--out", f"{folder} is a file; give a folder")
+        raise ValidationError("--out", f"{quote_input(folder)} is a file; give a folder")
     db, who, service = _service(args)
     worker = _resolve_worker(db, who.username, args.worker)
     plans = list(service.plans_for_caseload(worker))

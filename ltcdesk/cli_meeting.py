@@ -9,8 +9,9 @@
     mark, formula-safe), chosen by the file's extension.
 
 ``--initials-only`` prints patients by initials and NHS number only, for a room with
-visitors. Files are written atomically; a missing meeting, a bad date or an unknown file
-type exits 2 with one line and writes nothing. Reading a meeting is audited (the service
+visitors. Files are written atomically; a missing meeting, a bad date (or ``--from`` after
+``--to``), an id out of range, an unknown file type or a file name too long for the disk
+exits 2 with one line and writes nothing. Reading a meeting is audited (the service
 audits each view).
 """
 
@@ -22,6 +23,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from ltcdesk.cli_output import ID, out_file, save
 
 Handler = Callable[[argparse.Namespace], int]
 MINUTES_TYPES = (".pdf", ".csv")
@@ -42,7 +45,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["table", "json"], default="table")
     p = msub.add_parser("agenda", parents=[common], help="save a meeting's agenda as a PDF")
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--id", type=int, metavar="ID", help="the meeting (see 'meeting list')")
+    which.add_argument("--id", type=ID, metavar="ID", help="the meeting (see 'meeting list')")
     which.add_argument("--next", action="store_true", help="the next meeting not yet closed")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf")
     p.add_argument(
@@ -57,7 +60,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = msub.add_parser(
         "minutes", parents=[common], help="save a meeting's minutes (PDF) or actions (CSV)"
     )
-    p.add_argument("--id", type=int, required=True, metavar="ID")
+    p.add_argument("--id", type=ID, required=True, metavar="ID")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf|FILE.csv")
     p.add_argument(
         "--initials-only", action="store_true", help="patients by initials and NHS number only"
@@ -72,24 +75,20 @@ def _service(args: argparse.Namespace) -> Any:
 
 
 def _out_file(path: Path, types: tuple[str, ...]) -> Path:
-    from ltcdesk.domain.errors import ValidationError
-
-    if path.suffix.lower() not in types:
-        kinds = " or ".join(t.lstrip(".").upper() for t in types)
-        raise ValidationError("--out", f"{path.name} is not a {kinds} file name (e.g. x{types[0]})")
-    if path.is_dir():
-        raise ValidationError("--out", f"{path} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise ValidationError("--out", f"the folder {path.parent} does not exist")
-    return path
+    return out_file(path, "--out", types)
 
 
 def cmd_meeting_list(args: argparse.Namespace) -> int:
     from ltcdesk.cli import _d, _print_json, _table
     from ltcdesk.domain import validate
+    from ltcdesk.domain.errors import ValidationError
 
     start = validate.parse_date(args.start, "--from")
     end = validate.parse_date(args.end, "--to")
+    if start and end and start > end:
+        raise ValidationError(
+            "--from", f"{start:%d/%m/%Y} is after --to {end:%d/%m/%Y}: no meeting could match"
+        )
     rows = _service(args).list_meetings(start=start, end=end)
     if args.format == "json":
         # Times as "09:30" (the shared JSON helper knows dates, not times of day).
@@ -122,7 +121,6 @@ def cmd_meeting_list(args: argparse.Namespace) -> int:
 def cmd_meeting_agenda(args: argparse.Namespace) -> int:
     from ltcdesk.cli import _signed_in
     from ltcdesk.domain.errors import NotFoundError
-    from ltcdesk.fileio import write_atomically
     from ltcdesk.reports.meeting_agenda import render_agenda
 
     out = _out_file(args.out, (".pdf",))
@@ -138,7 +136,7 @@ def cmd_meeting_agenda(args: argparse.Namespace) -> int:
         printed_at=datetime.now(),
         initials_only=args.initials_only,
     )
-    write_atomically(out, data)
+    save(out, data)
     draft = "" if view.agenda_locked else " (draft: not yet locked)"
     print(
         f"Saved the agenda of meeting {view.id} on {view.held_on:%d/%m/%Y} "
@@ -151,7 +149,6 @@ def cmd_meeting_agenda(args: argparse.Namespace) -> int:
 
 def cmd_meeting_minutes(args: argparse.Namespace) -> int:
     from ltcdesk.cli import _signed_in
-    from ltcdesk.fileio import write_atomically
     from ltcdesk.reports.meeting_agenda import minutes_csv, render_minutes
 
     out = _out_file(args.out, MINUTES_TYPES)
@@ -167,7 +164,7 @@ def cmd_meeting_minutes(args: argparse.Namespace) -> int:
             initials_only=args.initials_only,
         )
         what = "the minutes"
-    write_atomically(out, data)
+    save(out, data)
     print(f"Saved {what} of meeting {view.id} on {view.held_on:%d/%m/%Y} to {out}")
     return 0
 

@@ -21,9 +21,7 @@ atomically.
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
-import io
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -31,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ltcdesk.cli_output import DAYS, ID, out_file, save
 from ltcdesk.domain.redact import Redactor
 from ltcdesk.domain.redact import initials_of as initials
 
@@ -60,7 +59,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "--worker", metavar="USERNAME", help="whose reminders (default: yours); username or name"
     )
     who.add_argument("--team", action="store_true", help="everyone's in your team")
-    p.add_argument("--within", type=int, metavar="DAYS", help="only those due within DAYS days")
+    p.add_argument("--within", type=DAYS, metavar="DAYS", help="only those due within DAYS days")
     p.add_argument("--overdue", action="store_true", help="only those overdue")
     p.add_argument(
         "--format",
@@ -105,7 +104,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--current", action="store_true", help="only those covering today")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p = asub.add_parser("end", parents=[common], help="end (or remove) an absence")
-    p.add_argument("id", type=int, metavar="ID")
+    p.add_argument("id", type=ID, metavar="ID")
 
 
 # ------------------------------------------------------------------------ helpers
@@ -119,17 +118,17 @@ def _services(args: argparse.Namespace, service: type[Any]) -> Any:
 
 def _out_file(path: Path, fmt: str) -> Path:
     from ltcdesk.domain.errors import ValidationError
+    from ltcdesk.domain.text import quote_input
 
     if path.suffix.lower() != f".{fmt}":
-        raise ValidationError("--out", f"{path.name} is not a .{fmt} file name (--format {fmt})")
-    if path.is_dir():
-        raise ValidationError("--out", f"{path} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise ValidationError("--out", f"the folder {path.parent} does not exist")
-    return path
+        raise ValidationError(
+            "--out", f"{quote_input(path.name)} is not a .{fmt} file name (--format {fmt})"
+        )
+    return out_file(path, "--out")
 
 
 def _format(args: argparse.Namespace) -> str:
+    from ltcdesk.domain import validate
     from ltcdesk.domain.errors import ValidationError
 
     fmt = args.format
@@ -137,7 +136,9 @@ def _format(args: argparse.Namespace) -> str:
         suffix = args.out.suffix.lower().lstrip(".") if args.out else ""
         if args.out is not None and suffix not in FORMATS[1:]:
             raise ValidationError(
-                "--out", f"{args.out.name}: say --format, or end the name .json .csv .ics .pdf"
+                "--out",
+                f"{validate.shown(args.out.name)}: say --format, or end the name "
+                ".json .csv .ics .pdf",
             )
         fmt = suffix or "table"
     if fmt == "table" and args.out is not None:
@@ -203,32 +204,31 @@ def calendar_ics(
 
 
 def reminders_csv(reminders: Sequence[Any], today: date) -> str:
-    """CSV text starting with a byte order mark; formula-like cells quoted with "'"."""
+    """CSV text starting with a byte order mark, through the one formula-safe writer."""
+    from ltcdesk.domain.csvsafe import write_csv
     from ltcdesk.domain.nhs_number import format_nhs
-    from ltcdesk.services.audit import safe_cell
     from ltcdesk.services.reminders import group_of
 
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADERS)
-    for r in reminders:
-        writer.writerow(
+    return write_csv(
+        (
             [
                 f"{r.due:%d/%m/%Y}",
                 group_of(r.due, today).value,
                 "yes" if r.urgent else "",
                 r.what,
-                safe_cell(r.patient_name),
+                r.patient_name,
                 format_nhs(r.nhs_number),
-                safe_cell(r.why or ""),
-                safe_cell(r.owner_name or ""),
-                safe_cell(r.covering_for or ""),
-                safe_cell(r.note or ""),
+                r.why,
+                r.owner_name,
+                r.covering_for,
+                r.note,
                 r.key,
             ]
-        )
-    return out.getvalue()
+            for r in reminders
+        ),
+        CSV_HEADERS,
+        bom=True,
+    )
 
 
 def reminders_json(reminders: Sequence[Any], today: date) -> list[dict[str, Any]]:
@@ -275,17 +275,12 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     from ltcdesk.cli import _print_json, _signed_in, _table
     from ltcdesk.domain import validate
     from ltcdesk.domain.nhs_number import format_nhs
-    from ltcdesk.fileio import write_atomically
     from ltcdesk.services.reminders import ReminderService
 
     fmt = _format(args)
     out = _out_file(args.out, fmt) if args.out is not None else None
     today = date.today()
     day = validate.parse_date(args.day, "--day") or today
-    if args.within is not None and args.within < 0:
-        from ltcdesk.domain.errors import ValidationError
-
-        raise ValidationError("--within", "must be 0 days or more")
     username, name = _worker(args)
     rows = _services(args, ReminderService).worklist(
         worker=username, team=args.team, within_days=args.within, overdue_only=args.overdue
@@ -352,7 +347,7 @@ def cmd_reminders(args: argparse.Namespace) -> int:
             printed_at=datetime.now(),
         )
     assert out is not None
-    write_atomically(out, data)
+    save(out, data)
     what = f"the day list for {day:%d/%m/%Y}" if fmt == "pdf" else f"{len(rows)} reminders"
     print(f"Saved {what} ({name}) to {out}")
     return 0

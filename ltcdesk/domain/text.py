@@ -64,4 +64,5 @@ def quote_input(value: object, limit: int = QUOTE_LIMIT) -> str:
 def printable_message(message: str, limit: int = MESSAGE_LIMIT) -> str:
     """A whole message made safe for a terminal: one line, escaped, at most ``limit``
     characters (the last line of defence for a message that quoted input unescaped)."""
-    return shortened(message, limit)
+    text = escaped(message[: limit * 2])
+    return text if len(text) <= limit and len(message) <= limit * 2 else text[:limit] + ELLIPSIS

@@ -11,6 +11,7 @@ from typing import TypeVar
 from ltcdesk.domain import nhs_number
 from ltcdesk.domain.errors import ValidationError
 from ltcdesk.domain.text import QUOTE_LIMIT, has_control_chars, quote_input, shortened
+from ltcdesk.domain.vocab import CONDITION_NAMES
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -206,6 +207,19 @@ def condition_code(value: str | None, field: str = "condition") -> str:
     if not _CONDITION_CODE.fullmatch(code):
         raise ValidationError(
             field, f"{quote_input(value)} is not a known long term condition code (e.g. COPD)"
+        )
+    return code
+
+
+def known_condition(value: str | None, field: str = "condition") -> str:
+    """A long term condition code of the vocabulary (``COPD``, ``HF``, ...), any case; an
+    unknown one is refused naming the known codes (a filter on it could only ever find no
+    one)."""
+    code = condition_code(value, field)
+    if code not in CONDITION_NAMES:
+        known = ", ".join(sorted(CONDITION_NAMES))
+        raise ValidationError(
+            field, f"{quote_input(value)} is not a long term condition code; known: {known}"
         )
     return code
 

@@ -17,8 +17,6 @@ stay: they are not patient-identifiable.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
@@ -27,6 +25,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from ltcdesk.domain.csvsafe import write_csv
 from ltcdesk.domain.nhs_number import format_nhs
 from ltcdesk.domain.redact import Redactor as Redactor
 from ltcdesk.reports.base import (
@@ -39,7 +38,6 @@ from ltcdesk.reports.base import (
     clean,
     uk_date,
 )
-from ltcdesk.services.audit import safe_cell
 from ltcdesk.services.meeting_views import (
     DECISIONS,
     WEEKDAYS,
@@ -443,24 +441,23 @@ def render_minutes(
 
 def minutes_csv(view: MeetingView, initials_only: bool = False) -> str:
     """The meeting's actions as CSV text starting with a byte order mark (write it as
-    UTF-8 so Excel shows "María"); cells that would start a formula are quoted with "'"."""
+    UTF-8 so Excel shows "María"), through the one formula-safe writer."""
     names = redactor_for(view, initials_only)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADERS)
-    for a in view.actions:
-        writer.writerow(
+    return write_csv(
+        (
             [
                 uk_date(a.meeting_date),
-                safe_cell(names.patient(a.patient_name, a.initials)),
+                names.patient(a.patient_name, a.initials),
                 format_nhs(a.nhs_number),
-                safe_cell(names.text(a.what, a.nhs_number) or ""),
-                safe_cell(a.owner_name),
+                names.text(a.what, a.nhs_number),
+                a.owner_name,
                 uk_date(a.due_on),
                 STATUS_WORDS.get(a.status, a.status),
                 uk_date(a.done_on) if a.done_on else "",
-                safe_cell(names.text(a.note, a.nhs_number) or ""),
+                names.text(a.note, a.nhs_number),
             ]
-        )
-    return out.getvalue()
+            for a in view.actions
+        ),
+        CSV_HEADERS,
+        bom=True,
+    )

@@ -428,6 +428,9 @@ def _checked(flt: CaseloadFilter) -> CaseloadFilter:
         (flt.text, "search"),
     ):
         validate.text(value, field, max_len=100)
+    if flt.condition:
+        # An unknown code could only ever list no one: say so instead.
+        validate.known_condition(flt.condition)
     return flt
 
 

@@ -8,6 +8,7 @@ theirs is saved: never a raw "UNIQUE constraint failed" (the CLI's "unexpected e
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -64,7 +65,7 @@ def race(
     def run_first() -> None:
         try:
             done.append(first(caseload(db, "lead")))
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:
             errors.append(exc)
         finally:
             first_finished.set()
@@ -86,7 +87,7 @@ def race(
     slow._open = read_then_let_first_run  # type: ignore[method-assign]
     try:
         done.append(second(slow))
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         errors.append(exc)
     for t in started:
         t.join(timeout=30)
@@ -111,14 +112,15 @@ def test_racing_changes_end_in_one_change_and_a_plain_message(
     for exc in errors:
         # A domain error (exit 2 with its message), never the database's own words.
         assert isinstance(exc, DomainError), repr(exc)
-        assert "UNIQUE" not in str(exc) and "constraint" not in str(exc)
+        assert "UNIQUE" not in str(exc)
+        assert "constraint" not in str(exc)
     history = rows(on_caseload)
     open_rows = [r for r in history if r.end_date is None]
     assert len(open_rows) <= 1
     # Each ended row was ended by exactly one change, and the next row starts from it.
     ended = [r for r in history if r.end_date is not None]
     assert len(ended) == len(history) - len(open_rows)
-    for before, after in zip(history, history[1:], strict=False):
+    for before, after in itertools.pairwise(history):
         assert before.end_change == after.start_change
 
 
@@ -128,7 +130,8 @@ def test_two_people_accepting_the_same_patient_at_once(on_caseload: Any) -> None
         lambda cl: cl.assign(NEW, "matron1", 2, "Referred by the GP"),
         lambda cl: cl.assign(NEW, "nurse", 1, "Referred by the ward"),
     )
-    assert len(done) == 1 and len(errors) == 1
+    assert len(done) == 1
+    assert len(errors) == 1
     assert isinstance(errors[0], ConflictError)
     # SQLite: the second had read "on no caseload" before the first saved; PostgreSQL: it
     # waited and then saw the first's assignment.
@@ -141,7 +144,7 @@ def test_two_people_accepting_the_same_patient_at_once(on_caseload: Any) -> None
 def test_a_second_change_that_read_before_the_first_saved_is_refused_by_name(
     on_caseload: Any,
 ) -> None:
-    done, errors = race(on_caseload, CHANGES["transfer"], CHANGES["discharge"])
+    _, errors = race(on_caseload, CHANGES["transfer"], CHANGES["discharge"])
     if on_caseload.sqlite_path is None:  # PostgreSQL: the transfer waited, then found none
         assert [type(e) for e in errors] == [ConflictError]
         assert "not on anyone's caseload" in str(errors[0])

@@ -473,7 +473,7 @@ def test_cli_saves_minutes_as_pdf_or_csv(cli_db, capsys, tmp_path):
     [
         (["meeting", "agenda", "--id", "999", "--out", "{tmp}/a.pdf"], "No meeting 999."),
         (["meeting", "agenda", "--next", "--out", "{tmp}/a.pdf"], "no meeting from today"),
-        (["meeting", "agenda", "--id", "x", "--out", "{tmp}/a.pdf"], "invalid int"),
+        (["meeting", "agenda", "--id", "x", "--out", "{tmp}/a.pdf"], "--id: 'x' is not an id"),
         (["meeting", "agenda", "--out", "{tmp}/a.pdf"], "one of the arguments"),
         (["meeting", "agenda", "--id", "1", "--next", "--out", "{tmp}/a.pdf"], "not allowed"),
         (["meeting", "agenda", "--id", "1", "--out", "{tmp}/a.txt"], "not a PDF file name"),

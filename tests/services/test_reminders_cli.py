@@ -495,7 +495,7 @@ def test_absence_add_and_list_hands_reminders_to_the_team_lead(cli_db, capsys):
         (["reminders", "--out", "{tmp}/no/x.ics"], "does not exist"),
         (["reminders", "--format", "table", "--out", "{tmp}/x.csv"], "--out"),
         (["reminders", "--within", "-1"], "--within"),
-        (["reminders", "--within", "soon"], "invalid int"),
+        (["reminders", "--within", "soon"], "--within: 'soon' is not a number of days"),
         (["reminders", "--worker", "nobody"], "worker"),
         (["reminders", "--worker", "nurse", "--team"], "not allowed"),
         (["reminders", "--team", "--out", "{tmp}/x.pdf"], "--team"),

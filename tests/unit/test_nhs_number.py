@@ -77,7 +77,8 @@ def test_a_number_all_of_one_digit_is_refused(number):
 
 def test_the_repdigits_that_pass_the_check_digit_are_the_ones_refused_for_it():
     passing = [n for n in REPDIGITS if nhs_number.check_digit(n[:9]) == int(n[9])]
-    assert "0000000000" in passing and "1111111111" in passing
+    assert "0000000000" in passing
+    assert "1111111111" in passing
     for number in passing:
         with pytest.raises(ValidationError, match="all one digit"):
             nhs_number.normalise(nhs_number.format_nhs(number))
@@ -103,7 +104,8 @@ def test_newlines_and_control_characters_are_not_separators(raw):
     for read in (nhs_number.normalise, validate.nhs):
         with pytest.raises(ValidationError, match="control characters") as info:
             read(raw)
-        assert "\x1b" not in str(info.value) and "\u202e" not in str(info.value)
+        assert "\x1b" not in str(info.value)
+        assert "\u202e" not in str(info.value)
         assert "\n" not in str(info.value)
 
 
@@ -133,4 +135,5 @@ def test_arbitrary_text_is_either_valid_or_a_validation_error(raw):
     assert len(digits) == 10
     assert digits.isdigit()
     assert not repdigit(digits)
-    assert "\n" not in raw.strip() and "\t" not in raw.strip()
+    assert "\n" not in raw.strip()
+    assert "\t" not in raw.strip()

@@ -191,5 +191,15 @@ def test_nhs_numbers_far_too_long_are_refused_briefly():
 @given(st.text(max_size=60))
 def test_quoted_input_is_short_and_visible(raw):
     shown = validate.shown(raw)
-    assert len(shown) <= 30 * 10 + 1
+    assert len(shown) <= 40 * 10 + 1
     assert shown.isprintable()
+
+
+def test_condition_filters_take_only_known_codes():
+    assert validate.known_condition(" copd ") == "COPD"
+    assert validate.known_condition("hf", "--condition") == "HF"
+    for unknown in ("XYZ", "COPDX", "DIABETES"):
+        with pytest.raises(ValidationError, match="is not a long term condition code") as info:
+            validate.known_condition(unknown, "--condition")
+        assert info.value.field == "--condition"
+        assert "COPD" in info.value.message  # the known codes are listed

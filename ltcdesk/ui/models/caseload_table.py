@@ -10,14 +10,13 @@ fetched once, on the first click on that column.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Sequence
 from enum import IntEnum
 from typing import Any, Final, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from ltcdesk.domain.csvsafe import csv_bytes as write_csv_bytes
 from ltcdesk.domain.listing import condition_names, flag_text, main_conditions, needle
 from ltcdesk.domain.nhs_number import format_nhs
 from ltcdesk.domain.vocab import LEVEL_LABELS
@@ -129,19 +128,12 @@ def tooltip(row: CaseloadRow, column: int) -> str | None:
     return None
 
 
-def _cell(text: str) -> str:
-    # A cell starting like a formula would run as one in a spreadsheet.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_bytes(rows: Sequence[CaseloadRow], columns: Sequence[int]) -> bytes:
-    """UTF-8 with a byte order mark, so Excel shows "María" rather than "MarÃ­a"."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([HEADERS[c] for c in columns])
-    for row in rows:
-        writer.writerow([_cell(cell_text(row, c)) for c in columns])
-    return out.getvalue().encode("utf-8-sig")
+    """UTF-8 with a byte order mark, so Excel shows "María" rather than "MarÃ­a"; through
+    the one formula-safe writer (ltcdesk.domain.csvsafe)."""
+    return write_csv_bytes(
+        ([cell_text(row, c) for c in columns] for row in rows), [HEADERS[c] for c in columns]
+    )
 
 
 # ---------------------------------------------------------------- where rows come from

@@ -660,10 +660,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ltcdesk: interrupted; nothing was half-written", file=sys.stderr)
         return 1
     except Exception as exc:
-        from ltcdesk.cli_output import DISK_FULL, disk_full, storage_folders
+        from ltcdesk.cli_output import DISK_FULL, disk_full, name_too_long, storage_folders
 
         if disk_full(exc, storage_folders(args.db)):
             print(f"ltcdesk: {DISK_FULL}", file=sys.stderr)
+            return 2
+        if said := name_too_long(exc):
+            print(f"ltcdesk: {said}", file=sys.stderr)
             return 2
         log.exception("unexpected error in command %s", command)
         from ltcdesk.paths import log_dir

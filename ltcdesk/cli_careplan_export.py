@@ -19,9 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ltcdesk.cli_output import out_file, save
-from ltcdesk.domain.errors import ValidationError
-from ltcdesk.domain.text import quote_input
+from ltcdesk.cli_output import out_file, out_folder, save
 
 
 def add_export_parsers(csub: Any, common: argparse.ArgumentParser) -> None:
@@ -103,9 +101,7 @@ def cmd_careplan_export_caseload(args: argparse.Namespace) -> int:
     from ltcdesk.cli import _resolve_worker
     from ltcdesk.reports.care_plan_batch import export_plans
 
-    folder: Path = args.out
-    if folder.exists() and not folder.is_dir():
-        raise ValidationError("--out", f"{quote_input(folder)} is a file; give a folder")
+    folder: Path = out_folder(args.out, "--out")
     db, who, service = _service(args)
     worker = _resolve_worker(db, who.username, args.worker)
     plans = list(service.plans_for_caseload(worker))

@@ -4,9 +4,10 @@
   ``--within``, ``--limit``, ...). Out of range, or not a whole number, is exit 2 with one
   line naming the option, before anything is opened (an id above 2**63 would otherwise
   reach the database and fail there as "unexpected error").
-- ``out_file(path, option, suffixes)``: an output file name checked before any work: a
-  real file name in a folder that exists, and short enough to be written (a name longer
-  than the file system takes, NAME_MAX, is exit 2, not an OSError after the work is done).
+- ``out_file(path, option, suffixes)`` / ``out_folder(path, option)``: an output file (or
+  folder) name checked before any work: a real file name in a folder that exists, and
+  short enough to be written (a name longer than the file system takes, NAME_MAX, is
+  exit 2, not an OSError after the work is done); ``name_too_long(exc)`` for the rest.
 - ``save(path, data, option)``: the atomic write (``ltcdesk.fileio``), a failure of which
   is one line naming the file and the reason, with nothing half-written.
 - ``print_csv(rows, headers)``: CSV to stdout through the one formula-safe writer.
@@ -81,6 +82,24 @@ def _limits(folder: Path) -> tuple[int, int]:
     return name_max or _NAME_MAX_DEFAULT, path_max or _PATH_MAX_DEFAULT
 
 
+def _existing_folder_limits(path: Path) -> tuple[int, int]:
+    """NAME_MAX and PATH_MAX of the file system holding ``path`` (its nearest folder that
+    exists)."""
+    probe = Path(os.path.abspath(path))
+    while probe != probe.parent and not _is_dir(probe):
+        probe = probe.parent
+    return _limits(probe)
+
+
+def _check_folder_names(path: Path, option: str, name_max: int) -> None:
+    for part in path.parts[:-1] if path.parts else ():
+        if len(os.fsencode(part)) > name_max:
+            raise ValidationError(
+                option,
+                f"the folder name {quote_input(part)} is too long (at most {name_max:,} bytes)",
+            )
+
+
 def out_file(path: Path, option: str = "--out", suffixes: Sequence[str] = ()) -> Path:
     """``path`` if a file can be written there, else a ValidationError naming ``option``."""
     name = path.name
@@ -90,8 +109,9 @@ def out_file(path: Path, option: str = "--out", suffixes: Sequence[str] = ()) ->
         raise ValidationError(option, f"{shown} is not a {kinds} file name (e.g. x{suffixes[0]})")
     if not name or name in (".", ".."):
         raise ValidationError(option, "give a file name")
-    folder = path.parent if str(path.parent) else Path(".")
-    name_max, path_max = _limits(folder if folder.is_dir() else Path("."))
+    # The lengths first: asking whether a too-long name exists is itself an OSError.
+    name_max, path_max = _existing_folder_limits(path)
+    _check_folder_names(path, option, name_max)
     size = len(os.fsencode(name))
     if size + _TEMP_EXTRA > name_max:
         raise ValidationError(
@@ -101,11 +121,43 @@ def out_file(path: Path, option: str = "--out", suffixes: Sequence[str] = ()) ->
         )
     if len(os.fsencode(os.path.abspath(path))) + _TEMP_EXTRA >= path_max:
         raise ValidationError(option, f"the path of {shown} is too long for this system")
-    if path.is_dir():
+    folder = path.parent if str(path.parent) else Path(".")
+    if _is_dir(path):
         raise ValidationError(option, f"{shown} is a folder; give a file name")
-    if not folder.is_dir():
+    if not _is_dir(folder):
         raise ValidationError(option, f"the folder {quote_input(folder)} does not exist")
     return path
+
+
+def out_folder(path: Path, option: str = "--out") -> Path:
+    """``path`` if it is, or can be made, a folder to write files in; else a ValidationError
+    naming ``option``."""
+    shown = quote_input(path)
+    name_max, path_max = _existing_folder_limits(path)
+    _check_folder_names(path / "x", option, name_max)
+    if len(os.fsencode(os.path.abspath(path))) + name_max >= path_max:
+        raise ValidationError(option, f"the path of {shown} is too long for this system")
+    if path.exists() and not path.is_dir():
+        raise ValidationError(option, f"{shown} is a file; give a folder")
+    return path
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def name_too_long(exc: BaseException) -> str | None:
+    """The line to say for an OSError "file name too long" (from a writer this module's
+    checks did not cover), else None."""
+    for e in _chain(exc):
+        if isinstance(e, OSError) and e.errno == errno.ENAMETOOLONG:
+            name = Path(e.filename).name if isinstance(e.filename, str) else ""
+            what = f" ({quote_input(name)})" if name else ""
+            return f"a file name is too long for this system{what}; nothing was saved"
+    return None
 
 
 def save(path: Path, data: bytes, option: str = "--out") -> Path:

@@ -147,6 +147,27 @@ def test_an_output_name_too_long_for_the_disk_is_exit_2_before_any_work(
     assert audit_rows(dbfile) == before
 
 
+def test_a_folder_name_too_long_is_exit_2_before_any_work(dbfile, capsys, tmp_path):
+    code, out, err = run(capsys, "--db", dbfile, "careplan", "export-caseload", "--worker",
+                         "matron1", "--out", str(tmp_path / LONG_NAME))  # fmt: skip
+    assert (code, out) == (2, "")
+    assert "--out: the folder name" in one_line(err)
+    assert "is too long" in err
+    code, out, err = run(capsys, "--db", dbfile, "reminders", "--worker", "matron1", "--out",
+                         str(tmp_path / LONG_NAME / "r.csv"))  # fmt: skip
+    assert (code, out) == (2, "")
+    assert "--out: the folder name" in one_line(err)
+
+
+def test_any_other_name_too_long_is_one_line_not_unexpected(dbfile, capsys, tmp_path):
+    # backup writes through its own code; the command line's last net still says it plainly.
+    code, out, err = run(capsys, "--db", dbfile, "backup", "--out",
+                         str(tmp_path / (LONG_NAME + ".db")))  # fmt: skip
+    assert code == 2
+    assert "too long" in one_line(err)
+    assert "unexpected" not in err
+
+
 def test_a_name_that_just_fits_is_written(dbfile, capsys, tmp_path):
     longest = 255 - len("..xxxxxxxx.tmp") - len(".csv")
     out_file = tmp_path / ("r" * longest + ".csv")

@@ -152,9 +152,9 @@ def tidy_conversion_leftovers(database: Path, key: str | None) -> list[str]:
 
 def _state(database: Path, key: str | None, actions: set[Action]) -> str:
     """What the checked database now is, after the interruption."""
-    intact = f"{database.name} itself is intact"
+    intact = f"the database itself, {database.name}, is intact"
     if "encrypt" in actions and key is None:
-        return f"{intact} but still NOT encrypted: run `ltcdesk encrypt` again."
+        return f"{intact}, but still NOT encrypted: run `ltcdesk encrypt` again."
     if "decrypt" in actions and key is not None:
         return f"{intact} and still encrypted (the decrypt did not finish)."
     if "rekey" in actions and key is not None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from ltcdesk.db import Database
 
 log = logging.getLogger(__name__)
+_SESSION = re.compile(r"\d+-[0-9a-f]{8}")  # <pid>-<random>: ltcdesk.paths.session_temp_dir
 
 
 @dataclass(frozen=True)
@@ -175,8 +177,8 @@ def remove_stale_temp() -> list[Path]:
     base = paths.temp_dir()
     removed = []
     for folder in sorted(base.iterdir()):
-        if not folder.is_dir() or folder.is_symlink():
-            continue
+        if not _SESSION.fullmatch(folder.name) or not folder.is_dir() or folder.is_symlink():
+            continue  # only the folders session_temp_dir makes
         # Its owner makes the lock first and keeps it locked while it runs; a folder with
         # no lock is one whose clean-up was itself cut short.
         lock = base / f"{folder.name}.lock"
@@ -187,7 +189,7 @@ def remove_stale_temp() -> list[Path]:
             lock.unlink(missing_ok=True)
         removed.append(folder)
     for lock in base.glob("*.lock"):  # locks whose folder was already removed
-        if not lock.with_suffix("").exists():
+        if _SESSION.fullmatch(lock.stem) and not lock.with_suffix("").exists():
             with _stale_lock(lock) as stale:
                 if stale:
                     lock.unlink(missing_ok=True)

@@ -293,6 +293,8 @@ def test_previews_left_by_a_crash_are_removed_at_the_next_start(plain, cli):
         assert running.stdout is not None
         live_folder = Path(running.stdout.readline().strip())
         own = paths.session_temp_dir()  # this process's own, in use
+        other = paths.temp_dir() / "ltcdesk-restore-x1y2"  # not a session's: left alone
+        other.mkdir()
         assert (dead_folder / "care-plan-v3.pdf").is_file()
         assert _mode(dead_folder / "care-plan-v3.pdf") == 0o600
         assert dead_folder.parent == paths.temp_dir() == live_folder.parent == own.parent
@@ -303,6 +305,7 @@ def test_previews_left_by_a_crash_are_removed_at_the_next_start(plain, cli):
         assert not dead_folder.with_name(f"{dead_folder.name}.lock").exists()
         assert (live_folder / "care-plan-v3.pdf").is_file()  # another ltcdesk's, still open
         assert own.is_dir()
+        assert other.is_dir()
     finally:
         running.kill()
         running.wait()

@@ -661,12 +661,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except Exception as exc:
         from ltcdesk.cli_output import DISK_FULL, disk_full, name_too_long, storage_folders
+        from ltcdesk.db_errors import busy_message, database_busy
 
         if disk_full(exc, storage_folders(args.db)):
             print(f"ltcdesk: {DISK_FULL}", file=sys.stderr)
             return 2
         if said := name_too_long(exc):
             print(f"ltcdesk: {said}", file=sys.stderr)
+            return 2
+        if database_busy(exc):
+            log.warning("database busy past the wait in command %s", command)
+            print(f"ltcdesk: {busy_message()}", file=sys.stderr)
             return 2
         log.exception("unexpected error in command %s", command)
         from ltcdesk.paths import log_dir

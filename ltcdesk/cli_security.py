@@ -194,7 +194,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(
-        f"Restored {target} from {backup}" + (" (encrypted)" if backup_encrypted else "")
+        f"Restored {target} from {backup}"
+        + (" (encrypted)" if backup_encrypted else "")
         + f", as {username}."
     )
     print(rolled_back)
@@ -218,15 +219,16 @@ def _sign_in_for_restore(
 
     opened = False
     if target.exists():
+        unreadable: tuple[type[BaseException], ...] = (DBAPIError, *database_errors())
         try:
             db, _key = _open_allowed(args, Action.BACKUP)
-        except (DBAPIError, *database_errors()):
+        except unreadable:
             args._database = None  # damaged: sign in on the backup instead
         else:
             db.dispose()
             opened = True
     if not opened:
-        folder = Path(tempfile.mkdtemp(prefix="ltcdesk-restore-", dir=paths.temp_dir()))
+        folder = Path(tempfile.mkdtemp(prefix="ltcdesk-restore-", dir=paths.session_temp_dir()))
         try:
             staged = copy_private(backup, folder / "backup.db")
             key = read_passphrase("Passphrase of the backup: ") if backup_encrypted else None

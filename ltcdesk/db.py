@@ -48,6 +48,7 @@ from ltcdesk.sqlite_files import (
     is_encrypted,
     key_for,
     passphrase_from_env,
+    private_database_file,
     sidecars,
 )
 
@@ -273,6 +274,9 @@ def create_database(
 def _open_engine(
     url: str | URL, sqlite_path: Path | None, key: str | None, *, migrate: bool
 ) -> Database:
+    if sqlite_path is not None:
+        # 0600 before SQLite first opens it: its -wal and -shm take the file's mode.
+        private_database_file(sqlite_path)
     engine = make_engine(url)
     try:
         if migrate:

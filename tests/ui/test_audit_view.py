@@ -270,7 +270,8 @@ def test_check_integrity(qtbot, view):
     qtbot.mouseClick(view.verify_button, Qt.MouseButton.LeftButton)
     intact, checkpoint = view.message_label.text().splitlines()
     assert intact.startswith("Audit log intact:")
-    assert checkpoint.startswith("Checkpoint: ") and " entries ending " in checkpoint
+    assert checkpoint.startswith("Checkpoint: ")
+    assert " entries ending " in checkpoint
 
 
 def test_check_integrity_after_tampering_says_so(qtbot, view, logged):

@@ -163,7 +163,7 @@ def test_any_other_name_too_long_is_one_line_not_unexpected(dbfile, capsys, tmp_
     # backup writes through its own code; the command line's last net still says it plainly.
     code, out, err = run(capsys, "--db", dbfile, "backup", "--out",
                          str(tmp_path / (LONG_NAME + ".db")))  # fmt: skip
-    assert code == 2
+    assert (code, out) == (2, "")
     assert "too long" in one_line(err)
     assert "unexpected" not in err
 

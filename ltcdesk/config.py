@@ -42,6 +42,9 @@ def setup_logging(level: int = logging.INFO) -> None:
     global _configured
     if _configured:
         return
+    # A log that cannot be written (a full disk) must never fill a terminal or the GUI's
+    # error hook with tracebacks of its own.
+    logging.raiseExceptions = False
     folder = paths.log_dir()
     for old in folder.glob(f"{LOG_NAME}*"):  # rotations written before logs were private
         paths.make_private(old)

@@ -15,8 +15,6 @@ checkpoint (``ltcdesk.services.audit_verify`` says exactly what that does and do
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,6 +24,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ltcdesk.domain import nhs_number, validate
+from ltcdesk.domain.csvsafe import write_csv
 from ltcdesk.domain.errors import ValidationError
 from ltcdesk.domain.permissions import Action
 from ltcdesk.models import AuditEntry, Patient
@@ -36,7 +35,6 @@ __all__ = ["AuditCheck", "AuditFilter", "AuditRow", "AuditService"]
 
 DEFAULT_LIMIT: Final = 5000
 CSV_HEADERS: Final = ("Id", "When", "User", "Action", "Record", "Patient NHS number", "Summary")
-_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 # id, at, username, action, entity, entity_id, the patient's NHS number, summary
 _RowQuery = Select[int, datetime, str, str, str, int | None, str, str]
 
@@ -173,29 +171,25 @@ def describe(flt: AuditFilter) -> str:
 # ------------------------------------------------------------------ CSV
 
 
-def safe_cell(text: str) -> str:
-    """A cell starting like a formula would run as one in a spreadsheet."""
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
-
-
 def csv_bytes(rows: Iterable[AuditRow]) -> bytes:
-    """UTF-8 with a byte order mark, so Excel shows "María" rather than "MarÃ­a"."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADERS)
-    for r in rows:
-        writer.writerow(
+    """UTF-8 with a byte order mark (Excel shows "María", not "MarÃ­a"), every cell
+    formula-safe: the one CSV writer (``ltcdesk.domain.csvsafe``)."""
+    return write_csv(
+        (
             [
                 str(r.id),
                 f"{r.local_at:%d/%m/%Y %H:%M:%S}",
-                safe_cell(r.username),
-                safe_cell(r.action),
-                safe_cell(r.record),
+                r.username,
+                r.action,
+                r.record,
                 nhs_number.format_nhs(r.patient_nhs) if r.patient_nhs else "",
-                safe_cell(r.summary),
+                r.summary,
             ]
-        )
-    return out.getvalue().encode("utf-8-sig")
+            for r in rows
+        ),
+        CSV_HEADERS,
+        bom=True,
+    ).encode("utf-8")
 
 
 # ------------------------------------------------------------------ the service

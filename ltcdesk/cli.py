@@ -21,12 +21,12 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ltcdesk import __version__
 from ltcdesk.cli_output import bounded_int
-from ltcdesk.domain.errors import DomainError, ValidationError
+from ltcdesk.domain.errors import DomainError, NeedToKnowError, ValidationError
 from ltcdesk.domain.vocab import Role
 
 log = logging.getLogger("ltcdesk.cli")
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         "postgresql+psycopg://user@host/ltcdesk. Default: $LTCDESK_DB, else the user data folder.",
     )
     _add_global_options(parser, argparse.SUPPRESS)
-    parser.set_defaults(db=None, user=None)
+    parser.set_defaults(db=None, user=None, break_glass=None)
     parser.add_argument("--version", action="version", version=f"ltcdesk {__version__}")
     # --db and --user are accepted after the command too (``ltcdesk caseload --db x.db``).
     common = _Parser(add_help=False)
@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = prsub.add_parser("add", parents=[common], help="add a practice")
     p.add_argument("code", metavar="CODE", help="ODS code, e.g. C82001")
     p.add_argument("name", metavar="NAME")
+    p.add_argument("--team", help="the team that cares for its patients (need to know)")
     p = prsub.add_parser("list", parents=[common], help="list practices")
     p.add_argument("--format", choices=["table", "json"], default="table")
 
@@ -140,6 +141,16 @@ def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
         default=default,
         help="who signs in (default $LTCDESK_USER); the password comes from "
         "$LTCDESK_PASSWORD or a prompt, never the command line",
+    )
+    parser.add_argument(
+        "--break-glass",
+        metavar="REASON",
+        nargs="?",
+        const=True,  # audit list --break-glass: list the glass broken
+        default=default,
+        help="open the record of a patient your team does not care for, saying why "
+        "(recorded in the audit log; lasts 8 hours); in audit list, with no reason: "
+        "list the times someone did",
     )
 
 
@@ -193,7 +204,30 @@ def _open(args: argparse.Namespace) -> Any:
                 "(or run in a terminal to be asked)."
             )
         args._signed_in = accounts.sign_in(username, password)
+        _break_glass(args, db)
     return db
+
+
+def _break_glass(args: argparse.Namespace, db: Any) -> None:
+    """--break-glass REASON: time-limited access to the patient the command names."""
+    reason = getattr(args, "break_glass", None)
+    if reason is None or args.command == "audit":  # audit list reads it as a filter
+        return
+    if reason is True:
+        raise ValidationError("--break-glass", "say why you need this record")
+    nhs = getattr(args, "nhs", None)
+    if not nhs:
+        raise ValidationError("--break-glass", "this command names no patient")
+    from ltcdesk.services.patients import PatientService
+
+    grant = PatientService(db.sessions, args._signed_in.username).break_glass(nhs, reason)
+    if grant.expires_at is not None:
+        until = grant.expires_at.replace(tzinfo=UTC).astimezone()
+        print(
+            f"ltcdesk: you broke the glass for {grant.patient_name}'s record until "
+            f"{until:%d/%m/%Y %H:%M} (recorded in the audit log)",
+            file=sys.stderr,
+        )
 
 
 def _user(args: argparse.Namespace) -> str:
@@ -418,7 +452,8 @@ def cmd_caseload(args: argparse.Namespace) -> int:
             practice=practice,
             condition=condition,
             text=args.search,
-        )
+        ),
+        audit=f"Listed the caseload ({args.format} on the command line)",
     )
     if args.format == "json":
         _print_json([dataclasses.asdict(r) | {"ltc_count": r.ltc_count} for r in rows])
@@ -513,8 +548,9 @@ def _setup_service(args: argparse.Namespace) -> Any:
 
 
 def cmd_practice_add(args: argparse.Namespace) -> int:
-    practice = _setup_service(args).add_practice(args.code, args.name)
-    print(f"Added practice {practice.code} {practice.name}")
+    practice = _setup_service(args).add_practice(args.code, args.name, args.team)
+    cared = f", cared for by {args.team.strip()}" if args.team and args.team.strip() else ""
+    print(f"Added practice {practice.code} {practice.name}{cared}")
     return 0
 
 
@@ -580,10 +616,11 @@ _EXTENSION_NAMES = (
     "ltcdesk.cli_conversation",
     "ltcdesk.cli_meeting",
     "ltcdesk.cli_reminders",
+    "ltcdesk.cli_team",
 )
 _GROUPS = (
     "patient", "practice", "staff", "user", "audit", "careplan", "assessment", "conversation",
-    "navigator",
+    "navigator", "team",
 )  # fmt: skip
 
 
@@ -648,8 +685,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         from ltcdesk.domain.text import printable_message
 
+        said = str(exc)
+        if isinstance(exc, NeedToKnowError):
+            said += ' On the command line: repeat the command with --break-glass "REASON".'
         # One line, escaped and capped, whatever input the message quotes.
-        print(f"ltcdesk: {printable_message(str(exc))}", file=sys.stderr)
+        print(f"ltcdesk: {printable_message(said)}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (``ltcdesk caseload | head``): stop quietly.

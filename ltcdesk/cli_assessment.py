@@ -189,7 +189,7 @@ def cmd_assessment_history(args: argparse.Namespace) -> int:
     from ltcdesk.cli import _d, _open, _print_json, _table, _user
     from ltcdesk.services.assessments import AssessmentService
 
-    rows = AssessmentService(_open(args).sessions, _user(args)).history(args.nhs)
+    rows = AssessmentService(_open(args).sessions, _user(args)).history(args.nhs, audit=True)
     if args.format == "json":
         _print_json(rows)
         return 0

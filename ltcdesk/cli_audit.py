@@ -9,7 +9,8 @@ found needs a person to look at the database. Being refused permission is bad in
 
 ``audit list`` prints entries newest first, filtered by ``--by USERNAME`` (who acted;
 ``--user`` stays the acting user, as for every command), ``--nhs``, ``--from``,
-``--to`` (days in local time, DD/MM/YYYY or YYYY-MM-DD, both inclusive) and ``--action``;
+``--to`` (days in local time, DD/MM/YYYY or YYYY-MM-DD, both inclusive) and ``--action``
+(``--break-glass``: only the times someone broke the glass);
 ``--format csv`` is an export (UTF-8, formula-safe cells, audited); table and JSON show the
 newest ``--limit`` entries (default 5,000). Both need the audit permission (admins and
 team leads).
@@ -43,6 +44,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "key file), and compares the log with the signed checkpoint this computer keeps in "
         "its log folder, which catches truncation, a wiped log and an older copy put back.",
     )
+    # --break-glass (every command's option) here lists the glass broken (see _action).
     p = asub.add_parser("list", parents=[common], help="list audit entries, newest first")
     # Not --user: every command takes --user as the acting member of staff.
     p.add_argument("--by", dest="audit_user", metavar="USERNAME", help="entries by this user")
@@ -87,8 +89,22 @@ def _filter(args: argparse.Namespace) -> Any:
         nhs_number=args.nhs,
         date_from=validate.parse_date(args.date_from, "--from"),
         date_to=validate.parse_date(args.date_to, "--to"),
-        action=args.action,
+        action=_action(args),
     )
+
+
+def _action(args: argparse.Namespace) -> str | None:
+    from ltcdesk.domain.errors import ValidationError
+
+    """--action, or with --break-glass (no reason) the times someone broke the glass."""
+    flag = getattr(args, "break_glass", None)
+    if flag is None:
+        return args.action
+    if flag is not True:
+        raise ValidationError("--break-glass", "takes no reason in audit list")
+    if args.action and args.action.strip() != "break_glass":
+        raise ValidationError("--break-glass", "lists one action: leave out --action")
+    return "break_glass"
 
 
 def cmd_audit_list(args: argparse.Namespace) -> int:

@@ -125,7 +125,11 @@ def cmd_meeting_agenda(args: argparse.Namespace) -> int:
 
     out = _out_file(args.out, (".pdf",))
     service = _service(args)
-    view = service.next_meeting() if args.next else service.get(args.id)
+    how = f"agenda as PDF to {out.name}"
+    if args.next:
+        view = service.next_meeting(exported_as=how)
+    else:
+        view = service.get(args.id, exported_as=how)
     if view is None:
         raise NotFoundError("There is no meeting from today on that is not closed.")
     if args.build:
@@ -152,7 +156,8 @@ def cmd_meeting_minutes(args: argparse.Namespace) -> int:
     from ltcdesk.reports.meeting_agenda import minutes_csv, render_minutes
 
     out = _out_file(args.out, MINUTES_TYPES)
-    view = _service(args).get(args.id)
+    kind = "actions as CSV" if out.suffix.lower() == ".csv" else "minutes as PDF"
+    view = _service(args).get(args.id, exported_as=f"{kind} to {out.name}")
     if out.suffix.lower() == ".csv":
         data = minutes_csv(view, initials_only=args.initials_only).encode("utf-8")
         what = f"the {len(view.actions)} actions"

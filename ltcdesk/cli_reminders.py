@@ -271,6 +271,11 @@ def _worker(args: argparse.Namespace) -> tuple[str | None, str]:
 # ------------------------------------------------------------------------ reminders
 
 
+def _exported_as(fmt: str, out: Any) -> str:
+    """How the list leaves the screen, for the audit log: "as ICS to visits.ics"."""
+    return f"as {fmt.upper()} " + (f"to {out.name}" if out is not None else "to the terminal")
+
+
 def cmd_reminders(args: argparse.Namespace) -> int:
     from ltcdesk.cli import _print_json, _signed_in, _table
     from ltcdesk.domain import validate
@@ -283,7 +288,11 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     day = validate.parse_date(args.day, "--day") or today
     username, name = _worker(args)
     rows = _services(args, ReminderService).worklist(
-        worker=username, team=args.team, within_days=args.within, overdue_only=args.overdue
+        worker=username,
+        team=args.team,
+        within_days=args.within,
+        overdue_only=args.overdue,
+        exported_as=None if fmt == "table" else _exported_as(fmt, out),
     )
     data: bytes
     if fmt == "table":

@@ -66,11 +66,11 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def team(db: Database) -> Database:
-    """A database with an admin, two practices and a small team."""
+    """A database with an admin, two practices and a small team that cares for them."""
     ensure_admin(db.sessions)
     setup = SetupService(db.sessions, "admin")
-    setup.add_practice("C82001", "Castle Street Surgery")
-    setup.add_practice("C82002", "Riverside Medical Centre")
+    setup.add_practice("C82001", "Castle Street Surgery", team="Northfield")
+    setup.add_practice("C82002", "Riverside Medical Centre", team="Northfield")
     for username, name, role in [
         ("lead", "Tessa Lead", "team_lead"),
         ("matron1", "Mary Matron", "community_matron"),
@@ -79,4 +79,5 @@ def team(db: Database) -> Database:
         ("navigator", "Nadia Navigator", "care_navigator"),
     ]:
         setup.add_staff(username, name, role, team="Northfield")
+    setup.set_team("admin", "Northfield")  # the team's records clerk (need to know)
     return db

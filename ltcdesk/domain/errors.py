@@ -44,3 +44,18 @@ class StaleRecordError(DomainError):
 
 class ConflictError(DomainError):
     """The request contradicts what is stored (e.g. NHS number already registered)."""
+
+
+class NeedToKnowError(PermissionDeniedError):
+    """The patient is not cared for by the acting user's team; the user may break the glass
+    (give a reason) for time-limited access. ``nhs`` is the patient's NHS number (digits)."""
+
+    def __init__(self, nhs: str, formatted: str, *, where: str = "") -> None:
+        super().__init__(
+            (f"{where}: " if where else "")
+            + f"{formatted} is not cared for by your team. To see this record, break the "
+            "glass: give a reason (it is recorded in the audit log and your access ends "
+            "after 8 hours)."
+        )
+        self.nhs = nhs
+        self.formatted = formatted

@@ -24,6 +24,17 @@ The matrix, as the README documents it:
   not conditions, not caseloads, and not carers or consent, which come from a conversation
   with the patient that a care professional or navigator has had; nor care plans.
 * **Read-only**: views records and lists; everything else is refused.
+
+Need to know, on top of the matrix (ltcdesk.services.base.reach): everyone sees and
+changes the records of the patients their own team cares for — registered with a practice
+the team is linked to, or on the caseload of a key worker in the team — and anyone else's
+only after breaking the glass (a reason, audited, for 8 hours). Staff with no team see
+nobody's record without breaking the glass. Administrators keep the patient register
+(``keeps_register``): they register patients at any practice, find anyone, read and correct
+the record's details (demographics, practice, conditions, carers, consent, a death) and
+see the Patients and caseload lists whole; the clinical content — care plans, assessments,
+conversations, hospital events, meetings, reminders and the timeline — is bound by need to
+know for them as for everyone.
 """
 
 from __future__ import annotations
@@ -118,6 +129,18 @@ _DESCRIPTIONS = {
     Action.REQUEST_DISCUSSION: "ask for a patient to be discussed at a meeting",
     Action.RECORD_EVENT: "record or import hospital events",
 }
+
+
+# Who keeps the patient register for every practice (see the module's docstring).
+REGISTER_KEEPERS = frozenset({Role.ADMIN})
+
+
+def keeps_register(role: str) -> bool:
+    """Whether ``role`` sees the patient register whole, unbound by need to know."""
+    try:
+        return Role(role) in REGISTER_KEEPERS
+    except ValueError:
+        return False
 
 
 def allowed(role: str, action: Action) -> bool:

@@ -33,7 +33,14 @@ from ltcdesk.models.meeting import (
 from ltcdesk.models.patient import Carer, ConditionType, ConsentRecord, Patient, PatientCondition
 from ltcdesk.models.reminder import HospitalEvent, ReminderState, StaffAbsence
 from ltcdesk.models.sign_in import SignInAttempt
-from ltcdesk.models.staff import Practice, Setting, StaffMember, Team
+from ltcdesk.models.staff import (
+    BreakGlass,
+    Practice,
+    Setting,
+    StaffMember,
+    Team,
+    team_practices,
+)
 
 __all__ = [
     "Assessment",
@@ -44,6 +51,7 @@ __all__ = [
     "AuditEntry",
     "AuditSeal",
     "Base",
+    "BreakGlass",
     "CarePlan",
     "Carer",
     "CaseloadAssignment",
@@ -78,5 +86,6 @@ __all__ = [
     "StaffAbsence",
     "StaffMember",
     "Team",
+    "team_practices",
     "utcnow",
 ]

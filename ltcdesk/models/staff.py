@@ -1,10 +1,20 @@
-"""Practices, teams and staff members."""
+"""Practices, teams and staff members; which practices a team cares for; break-glass grants."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ltcdesk.domain.vocab import Role
@@ -21,11 +31,25 @@ class Practice(Base):
     name: Mapped[str] = mapped_column(String(100))
 
 
+# Which practices' registered patients a team cares for (need to know, migration 0013).
+team_practices = Table(
+    "team_practices",
+    Base.metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("practice_id", ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_team_practices_practice_id", "practice_id"),
+)
+
+
 class Team(Base):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+
+    practices: Mapped[list[Practice]] = relationship(
+        secondary=team_practices, order_by="Practice.code"
+    )
 
 
 class StaffMember(Base):
@@ -46,6 +70,26 @@ class StaffMember(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     team: Mapped[Team | None] = relationship()
+
+
+class BreakGlass(Base):
+    """A member of staff's time-limited access to the record of a patient their team does
+    not care for, with the reason they gave (audited as "break_glass" as it is granted)."""
+
+    __tablename__ = "break_glass"
+    __table_args__ = (
+        CheckConstraint("expires_at > granted_at", name="period"),
+        Index("ix_break_glass_staff_patient", "staff_id", "patient_id", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(500))
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Setting(Base):

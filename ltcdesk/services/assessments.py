@@ -198,7 +198,7 @@ class AssessmentService(ServiceBase):
     def get(self, nhs: str, assessment_id: int) -> AssessmentView:
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             a = self._load(s, patient, assessment_id)
             self._audit(
                 s, actor, "assessment.view", "assessment", entity_id=a.id, patient_id=patient.id
@@ -209,7 +209,7 @@ class AssessmentService(ServiceBase):
         """The latest completed assessment, or None."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             a = self._previous(s, patient.id)
             if a is None:
                 return None
@@ -218,16 +218,27 @@ class AssessmentService(ServiceBase):
             )
             return self._view(s, patient, a)
 
-    def history(self, nhs: str) -> list[AssessmentSummary]:
-        """Every assessment, newest first."""
+    def history(self, nhs: str, *, audit: bool = False) -> list[AssessmentSummary]:
+        """Every assessment, newest first. ``audit``: the person asked for the list (the
+        command line's ``assessment history``): one audit row with the count."""
         with self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            patient = self._patient(s, nhs, actor)
             rows = s.scalars(
                 self._query()
                 .where(Assessment.patient_id == patient.id)
                 .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
             ).all()
+            if audit:
+                self._audit(
+                    s,
+                    actor,
+                    "assessment.history",
+                    "assessment",
+                    entity_id=patient.id,
+                    patient_id=patient.id,
+                    summary=f"Listed the patient's assessments ({len(rows)}): 1 patient",
+                )
             return [
                 AssessmentSummary(
                     a.id,
@@ -244,8 +255,8 @@ class AssessmentService(ServiceBase):
         """What changed since the previous completed assessment, domain by domain in the
         order of the form; everything is new when there is no previous one."""
         with self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            patient = self._patient(s, nhs, actor)
             a = self._load(s, patient, assessment_id)
             before = self._previous(s, patient.id, before=a)
             old = {r.domain: r for r in before.domains} if before else {}
@@ -272,8 +283,8 @@ class AssessmentService(ServiceBase):
     def needs(self, nhs: str, assessment_id: int) -> list[Need]:
         """The summary of needs: every flagged need, in the order of the form."""
         with self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            patient = self._patient(s, nhs, actor)
             return self._needs(s, self._load(s, patient, assessment_id))
 
     # ------------------------------------------------------------------ writing
@@ -307,7 +318,7 @@ class AssessmentService(ServiceBase):
             today = self._today()
             when = validate.parse_date(on, "assessed on") or today
             validate.not_future(when, today, "assessed on")
-            patient = self._patient(s, nhs, for_update=True)
+            patient = self._patient(s, nhs, actor, for_update=True)
             open_draft = s.scalars(
                 select(Assessment).where(
                     Assessment.patient_id == patient.id, Assessment.status == DRAFT
@@ -377,7 +388,7 @@ class AssessmentService(ServiceBase):
                     s,
                     Action.EDIT_ASSESSMENT if touches_clinical else Action.EDIT_ASSESSMENT_SOCIAL,
                 )
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             a = self._load(s, patient, assessment_id)
             if a.status != DRAFT:
                 raise ConflictError("This assessment is complete; start a new one to change it.")
@@ -425,7 +436,7 @@ class AssessmentService(ServiceBase):
     ) -> AssessmentView:
         with self._writing(nhs, assessment_id) as s:
             actor = self._actor(s, Action.EDIT_ASSESSMENT_SOCIAL)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             a = self._load(s, patient, assessment_id)
             if a.status != DRAFT:
                 raise ConflictError("This assessment is already complete.")
@@ -528,7 +539,7 @@ class AssessmentService(ServiceBase):
         spec = ad.domain(domain)
         with self._writing(nhs, assessment_id) as s:
             actor = self._actor(s, Action.EDIT_CARE_PLAN)
-            patient = self._patient(s, nhs, for_update=True)
+            patient = self._patient(s, nhs, actor, for_update=True)
             a = self._load(s, patient, assessment_id)
             row = next(r for r in a.domains if r.domain == spec.key)
             if not row.need_identified or not row.need_text:

@@ -38,7 +38,7 @@ from ltcdesk.models import (
     PlanGoal,
     utcnow,
 )
-from ltcdesk.services.base import Actor, ServiceBase
+from ltcdesk.services.base import Actor, ServiceBase, reach
 from ltcdesk.services.careplan_compare import compare_plans
 from ltcdesk.services.careplan_edit import (
     WHO_MAX,
@@ -83,7 +83,7 @@ class CarePlanService(ServiceBase):
     def history(self, nhs: str) -> list[PlanVersionSummary]:
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             rows = histories(s, [patient.id]).get(patient.id, [])
             self._audit(
                 s,
@@ -99,7 +99,7 @@ class CarePlanService(ServiceBase):
         """What changed from version ``a`` to version ``b``."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             plans = {
                 p.version: p
                 for p in s.scalars(
@@ -140,6 +140,7 @@ class CarePlanService(ServiceBase):
                     .where(
                         CarePlan.status == PlanStatus.AGREED.value,
                         CarePlan.patient_id.in_(on_caseload),
+                        reach(actor),  # need to know
                     )
                     .order_by(Patient.family_name, Patient.given_name, Patient.id)
                 )
@@ -161,7 +162,7 @@ class CarePlanService(ServiceBase):
     ) -> CarePlanView | None:
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             query = narrow(plans_query().where(CarePlan.patient_id == patient.id))
             plan = s.scalars(query).first()
             if plan is None:
@@ -195,7 +196,7 @@ class CarePlanService(ServiceBase):
 
     def _stale(self, nhs: str) -> StaleRecordError:
         with self._sessions.begin() as s:
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, self._actor(s))
             plan = self._latest(s, patient.id)
             by = plan.updated_by.display_name if plan and plan.updated_by else None
             return StaleRecordError("This care plan", by, plan.updated_at if plan else None)
@@ -263,7 +264,7 @@ class CarePlanService(ServiceBase):
         """A new, empty draft: version 1, or the next version after a closed plan."""
         with self._writing(nhs) as s:
             actor = self._actor(s, Action.EDIT_CARE_PLAN)
-            patient = self._patient(s, nhs, for_update=True)
+            patient = self._patient(s, nhs, actor, for_update=True)
             latest = self._latest(s, patient.id)
             if latest is not None and latest.status in _OPEN:
                 raise ConflictError(
@@ -293,7 +294,7 @@ class CarePlanService(ServiceBase):
         someone else's raises StaleRecordError naming them; the caller keeps the edits."""
         with self._writing(nhs) as s:
             actor = self._actor(s, Action.EDIT_CARE_PLAN)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             plan = self._draft(s, patient)
             self._check_lock(plan, expected_lock_version)
             today = self._today()
@@ -325,7 +326,7 @@ class CarePlanService(ServiceBase):
         Ana"): records the acting user and today; the version agreed before is superseded."""
         with self._writing(nhs) as s:
             actor = self._actor(s, Action.AGREE_CARE_PLAN)
-            patient = self._patient(s, nhs, for_update=True)
+            patient = self._patient(s, nhs, actor, for_update=True)
             plan = self._draft(s, patient)
             self._check_lock(plan, expected_lock_version)
             today = self._today()
@@ -356,7 +357,7 @@ class CarePlanService(ServiceBase):
         so their trends continue. The agreed plan stays in force until the review is agreed."""
         with self._writing(nhs) as s:
             actor = self._actor(s, Action.EDIT_CARE_PLAN)
-            patient = self._patient(s, nhs, for_update=True)
+            patient = self._patient(s, nhs, actor, for_update=True)
             latest = self._latest(s, patient.id)
             if latest is not None and latest.status == PlanStatus.DRAFT.value:
                 raise ConflictError(
@@ -395,7 +396,7 @@ class CarePlanService(ServiceBase):
         the trend), its status and the person's comment; optionally the next follow-up date."""
         with self._writing(nhs) as s:
             actor = self._actor(s, Action.EDIT_CARE_PLAN)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             goal = s.get(PlanGoal, goal_id)
             plan = goal.plan if goal is not None else None
             if goal is None or plan is None or plan.patient_id != patient.id:
@@ -435,7 +436,7 @@ class CarePlanService(ServiceBase):
         """End the plan (discharged, moved away, died, declined): the open versions close."""
         with self._writing(nhs) as s:
             actor = self._actor(s, Action.AGREE_CARE_PLAN)
-            patient = self._patient(s, nhs, for_update=True)
+            patient = self._patient(s, nhs, actor, for_update=True)
             why = validate.text(reason, "reason", required=True, max_len=500)
             open_plans = list(
                 s.scalars(

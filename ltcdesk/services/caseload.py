@@ -7,13 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ltcdesk.domain import nhs_number, validate
-from ltcdesk.domain.errors import ConflictError, DomainError, ValidationError
-from ltcdesk.domain.permissions import Action
+from ltcdesk.domain.errors import (
+    ConflictError,
+    DomainError,
+    NeedToKnowError,
+    ValidationError,
+)
+from ltcdesk.domain.permissions import Action, keeps_register
 from ltcdesk.domain.vocab import (
     KEY_WORKER_ROLES,
     MATRON_CASELOAD_LIMIT,
@@ -27,7 +32,7 @@ from ltcdesk.models import (
     StaffMember,
     utcnow,
 )
-from ltcdesk.services.base import Actor, ServiceBase
+from ltcdesk.services.base import Actor
 from ltcdesk.services.listing import ListService
 
 REASON_MAX = 500
@@ -102,9 +107,11 @@ class CaseloadService(ListService):
     # ------------------------------------------------------------------ reading
 
     def sizes(self) -> list[WorkerCaseload]:
-        """Every active key worker with the size and level mix of their caseload."""
+        """Every active key worker with the size and level mix of their caseload: those of
+        the acting user's team (need to know), or everyone's for those who keep the
+        register."""
         with self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
+            actor = self._actor(s, Action.VIEW_PATIENT)
             a, w, p = CaseloadAssignment, StaffMember, Patient
             level_counts = {
                 (wid, level): n
@@ -126,7 +133,10 @@ class CaseloadService(ListService):
                     .group_by(a.key_worker_id)
                 ).all()
             )
-            workers = s.scalars(select(w).where(w.active.is_(True)).order_by(w.display_name)).all()
+            query = select(w).where(w.active.is_(True)).order_by(w.display_name)
+            if not keeps_register(actor.role):
+                query = query.where(w.team_id == actor.team_id if actor.team_id else false())
+            workers = s.scalars(query).all()
             result = []
             for worker in workers:
                 l1, l2, l3 = (level_counts.get((worker.id, lv), 0) for lv in (1, 2, 3))
@@ -149,7 +159,7 @@ class CaseloadService(ListService):
     def history(self, nhs: str) -> list[AssignmentView]:
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor, register=True)
             rows = s.scalars(
                 select(CaseloadAssignment)
                 .where(CaseloadAssignment.patient_id == patient.id)
@@ -179,7 +189,7 @@ class CaseloadService(ListService):
         """Accept a patient onto a key worker's caseload at a level."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.MANAGE_CASELOAD)
-            patient = self._patient(s, nhs, for_update=True)
+            patient = self._patient(s, nhs, actor, for_update=True)
             self._alive(patient)
             worker = self._key_worker(s, key_worker)
             lvl = validate.level(level)
@@ -248,7 +258,7 @@ class CaseloadService(ListService):
     def _transfer_one(
         self, s: Session, actor: Actor, nhs: str, worker: StaffMember, reason: str, when: date
     ) -> CaseloadAssignment:
-        patient = self._patient(s, nhs, for_update=True)
+        patient = self._patient(s, nhs, actor, for_update=True)
         self._alive(patient)
         current = self._require_open(s, patient)
         if current.key_worker_id == worker.id:
@@ -279,7 +289,7 @@ class CaseloadService(ListService):
         """Step up or down (the direction follows from the levels); optionally a new key worker."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.MANAGE_CASELOAD)
-            patient = self._patient(s, nhs, for_update=True)
+            patient = self._patient(s, nhs, actor, for_update=True)
             self._alive(patient)
             current = self._require_open(s, patient)
             lvl = validate.level(level)
@@ -335,7 +345,7 @@ class CaseloadService(ListService):
             changed = 0
             for index, nhs in enumerate(nhs_numbers, start=1):
                 try:
-                    patient = self._patient(s, nhs, for_update=True)
+                    patient = self._patient(s, nhs, actor, for_update=True)
                     self._alive(patient)
                     current = self._require_open(s, patient)
                 except DomainError as exc:
@@ -349,7 +359,7 @@ class CaseloadService(ListService):
     def discharge(self, nhs: str, reason: str, on_date: str | date | None = None) -> AssignmentView:
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.MANAGE_CASELOAD)
-            patient = self._patient(s, nhs, for_update=True)
+            patient = self._patient(s, nhs, actor, for_update=True)
             current = self._require_open(s, patient)
             self._end(
                 s,
@@ -372,10 +382,19 @@ class CaseloadService(ListService):
 
     # ------------------------------------------------------------------ helpers
 
-    @staticmethod
-    def _patient(s: Session, nhs: str, *, for_update: bool = False) -> Patient:
+    def _patient(
+        self,
+        s: Session,
+        nhs: str,
+        actor: Actor,
+        *,
+        for_update: bool = False,
+        register: bool = False,
+    ) -> Patient:
         # Checked here too, so a pasted essay is refused with a short message.
-        return ServiceBase._patient(s, validate.nhs(nhs), for_update=for_update)
+        return super()._patient(
+            s, validate.nhs(nhs), actor, for_update=for_update, register=register
+        )
 
     def _date(self, value: str | date | None, field: str) -> date:
         today = self._today()
@@ -483,6 +502,8 @@ def _open_row_clash(exc: IntegrityError) -> bool:
 def _in_batch(exc: DomainError, index: int, total: int) -> DomainError:
     """The same kind of error, saying which patient of a batch it was about."""
     where = f"Patient {index} of {total}"
+    if isinstance(exc, NeedToKnowError):
+        return NeedToKnowError(exc.nhs, exc.formatted, where=where)
     if isinstance(exc, ValidationError):
         return ValidationError(exc.field, f"{exc.message} ({where.lower()})")
     try:

@@ -43,7 +43,7 @@ from ltcdesk.models.conversation import (
     ConversationTopicNote,
     NavigatorAssignment,
 )
-from ltcdesk.services.base import ServiceBase
+from ltcdesk.services.base import ServiceBase, reach
 
 DUE_A_CALL_DAYS = 28
 WHAT_MATTERS_MAX = 4000
@@ -226,7 +226,7 @@ class ConversationService(ServiceBase):
             actor = self._actor(s, Action.EDIT_CARERS)
             if entry.rescored:
                 self._actor(s, Action.EDIT_CARE_PLAN)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             today = self._today()
             held_on = validate.parse_date(entry.held_on, "date", required=True)
             assert held_on is not None
@@ -355,7 +355,7 @@ class ConversationService(ServiceBase):
         """The patient's conversations, newest first."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             rows = list(
                 s.scalars(
                     select(Conversation)
@@ -388,6 +388,7 @@ class ConversationService(ServiceBase):
                 .join(Patient, Conversation.patient_id == Patient.id)
                 .join(StaffMember, Conversation.recorded_by_id == StaffMember.id)
                 .where(Conversation.flag_to_team.is_(True), Conversation.flag_handled_at.is_(None))
+                .where(reach(actor))  # need to know: the team's patients only
                 .order_by(Conversation.held_on, Conversation.id)
             ).all()
             result = [
@@ -411,7 +412,7 @@ class ConversationService(ServiceBase):
         """Put the patient on this navigator's list from today (ending any other)."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.MANAGE_CASELOAD)
-            patient = self._patient(s, nhs, for_update=True)
+            patient = self._patient(s, nhs, actor, for_update=True)
             try:
                 nav = self._staff(s, navigator_username, "navigator")
             except NotFoundError:
@@ -480,6 +481,7 @@ class ConversationService(ServiceBase):
                 .where(
                     NavigatorAssignment.navigator_id == nav.id,
                     NavigatorAssignment.end_date.is_(None),
+                    reach(actor),  # need to know: the acting user's team's patients only
                 )
                 .order_by(Patient.family_name, Patient.given_name, Patient.id)
             ).all()

@@ -39,7 +39,7 @@ from ltcdesk.domain import validate
 from ltcdesk.domain.errors import ConflictError, ValidationError
 from ltcdesk.domain.nhs_number import complete
 from ltcdesk.domain.permissions import Action
-from ltcdesk.models import StaffMember
+from ltcdesk.models import StaffMember, team_practices
 from ltcdesk.models.audit import append_rows
 from ltcdesk.services.base import ServiceBase
 from ltcdesk.services.demo_assessments import ASSESSMENT_TABLES as ASSESSMENT_TABLES
@@ -248,4 +248,6 @@ class _Generator(
             rows = self.rows[table]
             for start in range(0, len(rows), CHUNK):
                 conn.execute(insert(table), rows[start : start + CHUNK])
+        if self.team_links:
+            conn.execute(insert(team_practices), self.team_links)
         sync_id_sequences(conn, [t for t in WRITE_ORDER if self.rows[t]])

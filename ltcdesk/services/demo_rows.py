@@ -134,6 +134,8 @@ class DemoRows:
         self.rows: dict[Table, list[dict[str, Any]]] = {t: [] for t in WRITE_ORDER}
         self.next_id: dict[Table, int] = {}
         self.practice_ids: list[int] = []
+        # team_practices rows (no id column, so not in WRITE_ORDER): the team's practices.
+        self.team_links: list[dict[str, int]] = []
         self.staff_by_role: dict[Role, list[int]] = {}
         self.people: list[Person] = []
         self.key_worker: dict[int, int] = {}

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 from ltcdesk.domain.errors import ConflictError
 from ltcdesk.domain.passwords import DEMO_PASSWORD as DEMO_PASSWORD
 from ltcdesk.domain.vocab import Role
+from ltcdesk.models import team_practices
 from ltcdesk.models.sign_in import DEMO_DATABASE_KEY
 from ltcdesk.models.staff import Setting
 from ltcdesk.services.accounts import hash_password
@@ -118,6 +119,16 @@ class TeamPass(DemoRows):
         if team_id is None:
             team_id = self._new_id(TEAM_T)
             self.rows[TEAM_T].append({"id": team_id, "name": TEAM_NAME})
+        # The team cares for its practices' patients (need to know), so its staff see them.
+        tp = team_practices
+        linked = set(
+            conn.execute(select(tp.c.practice_id).where(tp.c.team_id == team_id)).scalars()
+        )
+        self.team_links = [
+            {"team_id": team_id, "practice_id": pid}
+            for pid in self.practice_ids
+            if pid not in linked
+        ]
 
         for username, display, role in STAFF:
             staff_id = self._add_staff(username, display, role, team_id)

@@ -136,7 +136,7 @@ class EventService(ServiceBase):
     ) -> EventView:
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.RECORD_EVENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             row = self._checked(
                 actor, patient, kind, occurred_on, hospital, reason, expected_discharge, "manual"
             )
@@ -156,7 +156,7 @@ class EventService(ServiceBase):
     def list_for(self, nhs: str) -> list[EventView]:
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             rows = s.scalars(
                 select(HospitalEvent)
                 .where(HospitalEvent.patient_id == patient.id)

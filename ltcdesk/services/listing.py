@@ -20,7 +20,7 @@ from sqlalchemy import Connection, and_, func, or_, select, true
 
 from ltcdesk.domain import validate
 from ltcdesk.domain.listing import flag_text, haystack, main_conditions
-from ltcdesk.domain.permissions import Action
+from ltcdesk.domain.permissions import Action, keeps_register
 from ltcdesk.models import (
     Carer,
     CaseloadAssignment,
@@ -30,7 +30,7 @@ from ltcdesk.models import (
     Practice,
     StaffMember,
 )
-from ltcdesk.services.base import ServiceBase, age_on, gc_paused
+from ltcdesk.services.base import Actor, ServiceBase, age_on, gc_paused, reach
 
 # The columns of a list row, in the order _make_rows reads them.
 _LIST_COLUMNS = (
@@ -177,18 +177,48 @@ class ListService(ServiceBase):
 
     # ------------------------------------------------------------ whole lists
 
-    def list_caseload(self, flt: CaseloadFilter | None = None) -> list[CaseloadRow]:
-        """Everyone currently on a caseload (deceased excluded), filtered, ordered by name."""
+    def list_caseload(
+        self, flt: CaseloadFilter | None = None, *, audit: str | None = None
+    ) -> list[CaseloadRow]:
+        """Everyone currently on a caseload (deceased excluded) whom the acting user may
+        see, filtered, ordered by name. ``audit``: what the person is doing with the list,
+        in words ("Listed the caseload as CSV"), written as one audit row with the count;
+        None for a reading the person did not ask for (a refresh)."""
         flt = _checked(flt or CaseloadFilter())
         with gc_paused(), self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
-            return _by_name(self._make_rows(s.connection(), self._caseload_query(flt)))
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            query = _within_reach(self._caseload_query(flt), actor)
+            rows = _by_name(self._make_rows(s.connection(), query))
+            if audit:
+                self._audit_bulk(s, actor, "caseload.list", audit + _described(flt), len(rows))
+            return rows
 
-    def list_patients(self) -> list[CaseloadRow]:
-        """Everyone registered, on a caseload or not, the deceased included (flagged)."""
+    def list_patients(self, *, audit: str | None = None) -> list[CaseloadRow]:
+        """Everyone registered whom the acting user may see, on a caseload or not, the
+        deceased included (flagged). ``audit`` as for ``list_caseload``."""
         with gc_paused(), self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
-            return _by_name(self._make_rows(s.connection(), _patients_query()))
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            query = _within_reach(_patients_query(), actor)
+            rows = _by_name(self._make_rows(s.connection(), query))
+            if audit:
+                self._audit_bulk(s, actor, "caseload.list", audit, len(rows))
+            return rows
+
+    def record_export(self, kind: str, count: int, description: str) -> None:
+        """One audit row for a list the person exported or printed from what is on screen
+        (the GUI's Export CSV and Print list): ``kind`` ("CSV", "PDF"), how many patients,
+        and what the list was."""
+        what = validate.required_text(description, "description", max_len=300)
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            self._audit_bulk(s, actor, "caseload.export", f"Exported {what} as {kind}", count)
+
+    def record_list_view(self, description: str, count: int) -> None:
+        """One audit row for a list the person opened on screen (not for a refresh)."""
+        what = validate.required_text(description, "description", max_len=300)
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            self._audit_bulk(s, actor, "caseload.list", f"Viewed {what}", count)
 
     # ------------------------------------------------------------ the workspace's lists
 
@@ -217,7 +247,8 @@ class ListService(ServiceBase):
                     w.username == validate.username(worker, "key worker")
                 )
         with gc_paused(), self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            query = _within_reach(query, actor)
             conn = s.connection()
             pr = Practice
             practices = {i: (c, n) for i, c, n in conn.execute(select(pr.id, pr.code, pr.name))}
@@ -229,10 +260,10 @@ class ListService(ServiceBase):
         """The rows of these patients (as ``list_patients`` gives them), by patient id."""
         found: dict[int, CaseloadRow] = {}
         with gc_paused(), self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
+            actor = self._actor(s, Action.VIEW_PATIENT)
             conn = s.connection()
             for chunk in _chunks(ids):
-                query = _patients_query().where(Patient.id.in_(chunk))
+                query = _within_reach(_patients_query().where(Patient.id.in_(chunk)), actor)
                 found.update((r.patient_id, r) for r in self._make_rows(conn, query))
         return found
 
@@ -416,6 +447,32 @@ def _patients_query() -> Any:
         .outerjoin(a, and_(a.patient_id == p.id, a.end_date.is_(None)))
         .outerjoin(w, w.id == a.key_worker_id)
     )
+
+
+def _within_reach(query: Any, actor: Actor) -> Any:
+    """``query`` (over patients and their open caseload assignment, if any) narrowed to
+    the patients ``actor`` may see; unchanged for those who keep the register."""
+    if keeps_register(actor.role):
+        return query
+    return query.where(reach(actor, assignment=CaseloadAssignment, register=True))
+
+
+def _described(flt: CaseloadFilter) -> str:
+    """The filters in force, for the audit log (the words searched for are not kept: an
+    audit summary holds no names)."""
+    parts = [
+        f"{name} {value}"
+        for name, value in (
+            ("key worker", flt.worker),
+            ("level", flt.level),
+            ("practice", flt.practice),
+            ("condition", flt.condition),
+        )
+        if value not in (None, "")
+    ]
+    if flt.text and flt.text.strip():
+        parts.append("a search")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _checked(flt: CaseloadFilter) -> CaseloadFilter:

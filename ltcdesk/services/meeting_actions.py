@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 from ltcdesk.domain import validate
 from ltcdesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from ltcdesk.domain.permissions import Action
-from ltcdesk.models import MeetingAction, MeetingRequest, utcnow
-from ltcdesk.services.base import ServiceBase
+from ltcdesk.models import MeetingAction, MeetingRequest, Patient, utcnow
+from ltcdesk.services.base import ServiceBase, reach
 from ltcdesk.services.meeting_read import action_view
 from ltcdesk.services.meeting_views import ActionView
 
@@ -28,6 +28,7 @@ class MeetingActions(ServiceBase):
             action = s.get(MeetingAction, action_id)
             if action is None:
                 raise NotFoundError(f"No meeting action {action_id}.")
+            self._patient_by_id(s, action.patient_id, actor)  # need to know
             if action.owner_id != actor.id:
                 self._actor(s, Action.RUN_MEETINGS)
             if action.status != "open":
@@ -60,10 +61,12 @@ class MeetingActions(ServiceBase):
             if owner is not None:
                 q = q.where(MeetingAction.owner_id == self._staff(s, owner, "owner").id)
             if nhs is not None:
-                patient_id = self._patient(s, nhs).id
+                patient_id = self._patient(s, nhs, actor).id
                 q = q.where(MeetingAction.patient_id == patient_id)
             if open_only:
                 q = q.where(MeetingAction.status == "open")
+            if patient_id is None:  # need to know: the actions on the team's patients
+                q = q.where(MeetingAction.patient_id.in_(select(Patient.id).where(reach(actor))))
             rows = s.scalars(q.order_by(MeetingAction.due_on, MeetingAction.id)).all()
             self._audit(
                 s,
@@ -83,7 +86,7 @@ class MeetingActions(ServiceBase):
         text = validate.required_text(reason, "reason", max_len=REASON_MAX)
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.REQUEST_DISCUSSION)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             if patient.date_of_death is not None:
                 raise ConflictError("This patient has died.")
             row = MeetingRequest(

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -47,7 +47,6 @@ from ltcdesk.models import (
     MeetingItem,
     MeetingRequest,
     MeetingSchedule,
-    StaffMember,
     Team,
     utcnow,
 )
@@ -209,28 +208,45 @@ class MeetingService(MeetingActions):
 
     # ------------------------------------------------------------------ reading
 
-    def get(self, meeting_id: int) -> MeetingView:
+    def get(self, meeting_id: int, *, exported_as: str | None = None) -> MeetingView:
+        """The meeting, its agenda and actions; of the acting user's team only. Audited
+        with how many patients it names; ``exported_as`` says how it leaves the screen
+        ("agenda as PDF to agenda.pdf")."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
             meeting = self._load(s, meeting_id)
-            self._audit(
-                s,
-                actor,
-                "meeting.view",
-                "meeting",
-                entity_id=meeting.id,
-                summary=f"Viewed meeting {meeting.id}",
-            )
+            self._own_team(actor, meeting)
+            self._audit_meeting(s, actor, meeting, exported_as)
             return meeting_view(s, meeting)
+
+    def _audit_meeting(
+        self, s: Session, actor: Actor, meeting: Meeting, exported_as: str | None
+    ) -> None:
+        on_agenda = len({i.patient_id for i in meeting.items if not i.removed})
+        how = f", exported {exported_as}" if exported_as else ""
+        self._audit_bulk(
+            s,
+            actor,
+            "meeting.export" if exported_as else "meeting.view",
+            f"Viewed meeting {meeting.id}{how}",
+            on_agenda,
+            entity_id=meeting.id,
+        )
 
     def list_meetings(
         self, *, start: date | None = None, end: date | None = None, status: str | None = None
     ) -> list[MeetingSummary]:
         """Meetings by date (newest last), optionally between two dates and of a status."""
         with self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
-            q = select(Meeting).options(
-                selectinload(Meeting.chair), selectinload(Meeting.team), selectinload(Meeting.items)
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            q = (
+                select(Meeting)
+                .options(
+                    selectinload(Meeting.chair),
+                    selectinload(Meeting.team),
+                    selectinload(Meeting.items),
+                )
+                .where(_of_team(actor))
             )
             if start is not None:
                 q = q.where(Meeting.held_on >= start)
@@ -263,38 +279,28 @@ class MeetingService(MeetingActions):
                 for m in meetings
             ]
 
-    def next_meeting(self) -> MeetingView | None:
-        """The first meeting from today that is not closed (the acting user's team first)."""
+    def next_meeting(self, *, exported_as: str | None = None) -> MeetingView | None:
+        """The first meeting of the acting user's team from today that is not closed."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            me = s.get(StaffMember, actor.id)
             q = (
                 select(Meeting)
                 .where(Meeting.held_on >= self._today(), Meeting.status != "closed")
+                .where(_of_team(actor))
                 .order_by(Meeting.held_on, Meeting.starts_at, Meeting.id)
             )
-            mine = None
-            if me is not None and me.team_id is not None:
-                mine = s.scalars(q.where(Meeting.team_id == me.team_id).limit(1)).first()
-            meeting = mine or s.scalars(q.limit(1)).first()
+            meeting = s.scalars(q.limit(1)).first()
             if meeting is None:
                 return None
             meeting = self._load(s, meeting.id)
-            self._audit(
-                s,
-                actor,
-                "meeting.view",
-                "meeting",
-                entity_id=meeting.id,
-                summary=f"Viewed meeting {meeting.id}",
-            )
+            self._audit_meeting(s, actor, meeting, exported_as)
             return meeting_view(s, meeting)
 
     def patient_facts(self, nhs: str) -> PatientFacts:
         """Meeting mode's key facts about one person (the view is audited)."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             facts = patient_facts(s, patient, self._today())
             self._audit(
                 s,
@@ -309,8 +315,10 @@ class MeetingService(MeetingActions):
     def propose(self, meeting_id: int) -> list[Proposal]:
         """What the agenda builder finds now (nothing is written)."""
         with self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
-            return AgendaBuilder(s, self._load(s, meeting_id)).proposals()
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            meeting = self._load(s, meeting_id)
+            self._own_team(actor, meeting)
+            return AgendaBuilder(s, meeting).proposals()
 
     # ------------------------------------------------------------------ the agenda
 
@@ -346,7 +354,7 @@ class MeetingService(MeetingActions):
         text = validate.required_text(reason, "reason", max_len=REASON_MAX)
         _minutes(minutes, "minutes", ITEM_MINUTES_MAX)
         with self._agenda(meeting_id) as (s, actor, meeting):
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             item = next((i for i in meeting.items if i.patient_id == patient.id), None)
             if item is not None and not item.removed:
                 raise ConflictError("This patient is already on the agenda.")
@@ -493,7 +501,7 @@ class MeetingService(MeetingActions):
                 raise ConflictError("This meeting is closed: record the action at the next one.")
             if due < meeting.held_on:
                 raise ValidationError("due date", "must not be before the meeting")
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             person = self._staff(s, owner, "owner")
             if not person.active:
                 raise ValidationError("owner", f"{person.display_name}'s account is disabled")
@@ -632,7 +640,9 @@ class MeetingService(MeetingActions):
         try:
             with self._sessions.begin() as s:
                 actor = self._actor(s, Action.RUN_MEETINGS)
-                yield s, actor, self._load(s, meeting_id, for_update=True)
+                meeting = self._load(s, meeting_id, for_update=True)
+                self._own_team(actor, meeting)
+                yield s, actor, meeting
         except StaleDataError:
             raise StaleRecordError("This meeting", None, None) from None
 
@@ -645,6 +655,22 @@ class MeetingService(MeetingActions):
             if meeting.status != "planned":
                 raise ConflictError("The meeting has started: its agenda is fixed.")
             yield s, actor, meeting
+
+    @staticmethod
+    def _own_team(actor: Actor, meeting: Meeting) -> None:
+        """A meeting belongs to a team: its own team's staff see it, and those it involves
+        from elsewhere (its chair, who set it up, who is invited), as ``_visible`` says."""
+        involved = {
+            meeting.chair_id,
+            meeting.created_by_id,
+            *(a.staff_id for a in meeting.attendees),
+        }
+        if meeting.team_id != actor.team_id and actor.id not in involved:
+            whose = meeting.team.name if meeting.team else "no team"
+            raise PermissionDeniedError(
+                f"Meeting {meeting.id} belongs to {whose}: only its own team's staff and "
+                "those invited see it."
+            )
 
     def _chair_or_lead(self, actor: Actor, meeting: Meeting) -> None:
         if actor.id == meeting.chair_id or actor.role == Role.TEAM_LEAD.value:
@@ -681,3 +707,13 @@ class MeetingService(MeetingActions):
             patient_id=patient_id,
             summary=summary,
         )
+
+
+def _of_team(actor: Actor) -> ColumnElement[bool]:
+    """Meetings of the acting user's team (of no team, for someone in none), and those
+    of other teams they chair, set up or are invited to (need to know)."""
+    mine = Meeting.team_id == actor.team_id if actor.team_id else Meeting.team_id.is_(None)
+    invited = exists().where(
+        MeetingAttendee.meeting_id == Meeting.id, MeetingAttendee.staff_id == actor.id
+    )
+    return or_(mine, Meeting.chair_id == actor.id, Meeting.created_by_id == actor.id, invited)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -28,7 +28,7 @@ from ltcdesk.models import (
     Practice,
     utcnow,
 )
-from ltcdesk.services.base import Actor, ServiceBase
+from ltcdesk.services.base import Actor, ServiceBase, reach
 from ltcdesk.services.patient_views import CarerView as CarerView
 from ltcdesk.services.patient_views import ConditionView as ConditionView
 from ltcdesk.services.patient_views import ConsentView as ConsentView
@@ -48,7 +48,7 @@ class PatientService(ServiceBase):
         """The whole record. Viewing is audited (who looked at whom, when)."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._load(s, nhs)
+            patient = self._load(s, nhs, actor)
             self._audit(
                 s,
                 actor,
@@ -60,10 +60,22 @@ class PatientService(ServiceBase):
             )
             return self._detail(s, patient)
 
-    def _load(self, s: Session, nhs: str) -> Patient:
+    def require_access(self, nhs: str) -> None:
+        """Check, before a record is opened, that the acting user may see all of it (the
+        clinical content included): NeedToKnowError (offering to break the glass) if
+        not, NotFoundError for an unknown NHS number. Reads nothing of the record, so it
+        is not itself audited; a refusal is."""
+        with self._sessions.begin() as s:
+            actor = self._actor(s, Action.VIEW_PATIENT)
+            self._patient(s, validate.nhs(nhs), actor)
+
+    def _load(self, s: Session, nhs: str, actor: Actor | None) -> Patient:
+        """The whole record, if ``actor`` may see it (the register's need to know); with no
+        actor, unchecked (the record its registrant has just entered)."""
         digits = validate.nhs(nhs)
-        patient = s.scalar(
-            select(Patient)
+        allowed = reach(actor, register=True) if actor is not None else true()
+        row = s.execute(
+            select(Patient, allowed.label("in_reach"))
             .where(Patient.nhs_number == digits)
             .options(
                 selectinload(Patient.conditions),
@@ -72,9 +84,13 @@ class PatientService(ServiceBase):
                 selectinload(Patient.practice),
                 selectinload(Patient.updated_by),
             )
-        )
-        if patient is None:
+        ).first()
+        if row is None:
             raise NotFoundError(f"No patient with NHS number {nhs_number.format_nhs(digits)}.")
+        patient, in_reach = row
+        if not in_reach:
+            assert actor is not None
+            self._refuse(s, actor, patient)
         return patient
 
     def _detail(self, s: Session, p: Patient) -> PatientDetail:
@@ -139,7 +155,7 @@ class PatientService(ServiceBase):
                 patient_id=patient.id,
                 summary=f"Registered at practice {practice.code}",
             )
-            return self._detail(s, self._load(s, digits))
+            return self._detail(s, self._load(s, digits, None))
 
     def update(self, nhs: str, changes: PatientChanges, expected_version: int) -> PatientDetail:
         """Save demographic edits made to the version the user read."""
@@ -147,7 +163,7 @@ class PatientService(ServiceBase):
 
     def _stale(self, nhs: str) -> StaleRecordError:
         with self._sessions.begin() as s:
-            p = self._load(s, nhs)
+            p = self._load(s, nhs, None)  # the user had the record open
             return StaleRecordError(
                 "This patient's record",
                 p.updated_by.display_name if p.updated_by else None,
@@ -271,7 +287,7 @@ class PatientService(ServiceBase):
                 actor = self._actor(s, Action.VIEW_PATIENT)
                 for action in _actions_needed(edits):
                     self._actor(s, action)
-                patient = self._load(s, nhs)
+                patient = self._load(s, nhs, actor)
                 if expected_version is not None and patient.version != expected_version:
                     raise StaleRecordError(
                         "This patient's record",
@@ -442,7 +458,7 @@ class PatientService(ServiceBase):
         """Record a death: ends any caseload assignment and takes the person off active lists."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.RECORD_DEATH)
-            patient = self._load(s, nhs)
+            patient = self._load(s, nhs, actor)
             when = validate.parse_date(date_of_death, "date of death", required=True)
             assert when is not None
             validate.not_future(when, self._today(), "date of death")
@@ -479,12 +495,15 @@ class PatientService(ServiceBase):
     # ------------------------------------------------------------------ lookups
 
     def search(self, text: str, limit: int = 50) -> list[tuple[str, str, date]]:
-        """(NHS number, 'Family, Given', date of birth) for a name or NHS number fragment."""
+        """(NHS number, 'Family, Given', date of birth) for a name or NHS number fragment,
+        among the patients the acting user may see (a record outside their team is opened
+        by its whole NHS number, breaking the glass). Not audited: it is typed a letter at
+        a time, and opening a record found is audited."""
         term = validate.text(text, "search", max_len=100) or ""
         if not term:
             return []
         with self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
+            actor = self._actor(s, Action.VIEW_PATIENT)
             digits = term.replace(" ", "")
             if digits.isdigit():
                 cond = Patient.nhs_number.startswith(digits)
@@ -501,7 +520,7 @@ class PatientService(ServiceBase):
                     Patient.given_name,
                     Patient.date_of_birth,
                 )
-                .where(cond)
+                .where(cond, reach(actor, register=True))
                 .order_by(Patient.family_name, Patient.given_name)
                 .limit(limit)
             ).all()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import CompoundSelect, Select, or_, select, union
+from sqlalchemy import CompoundSelect, Select, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from ltcdesk.domain import validate
@@ -45,7 +45,7 @@ from ltcdesk.models import (
     StaffMember,
     utcnow,
 )
-from ltcdesk.services.base import Actor, ServiceBase
+from ltcdesk.services.base import Actor, ServiceBase, reach
 from ltcdesk.services.reminder_sources import Raw, Source, Sources
 from ltcdesk.services.settings import read_setting
 
@@ -120,9 +120,12 @@ class ReminderService(ServiceBase):
         team: bool = False,
         within_days: int | None = None,
         overdue_only: bool = False,
+        exported_as: str | None = None,
     ) -> list[Reminder]:
         """The acting user's reminders (or ``worker``'s, or with ``team`` everyone's in the
-        acting user's team), urgent first, then by due date."""
+        acting user's team), urgent first, then by due date; only of the patients the
+        acting user may see. Audited (one row, with how many patients); ``exported_as``
+        says how they leave the screen ("as ICS to visits.ics")."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
             result = self._worklist(s, actor, worker, team)
@@ -134,12 +137,15 @@ class ReminderService(ServiceBase):
                     raise ValidationError("within", "must be 0 days or more")
                 last = today + timedelta(days=within_days)
                 result = [r for r in result if r.due <= last]
+            people = len({r.nhs_number for r in result})
+            whose = "team" if team else worker or "own"
+            how = f", exported {exported_as}" if exported_as else ""
             self._audit(
                 s,
                 actor,
-                "reminders.view",
+                "reminders.export" if exported_as else "reminders.view",
                 "reminder",
-                summary=f"Viewed {'team' if team else worker or 'own'} worklist ({len(result)})",
+                summary=f"Viewed {whose} worklist ({len(result)}){how}: {people:,} patients",
             )
             return result
 
@@ -172,11 +178,11 @@ class ReminderService(ServiceBase):
     def overdue_reviews_by_worker(self) -> dict[str, int]:
         """Overdue care plan reviews per key worker (username), for the team caseload view."""
         with self._sessions.begin() as s:
-            self._actor(s, Action.VIEW_PATIENT)
+            actor = self._actor(s, Action.VIEW_PATIENT)
             today = self._today()
             found = Counter(
                 r.owner_username
-                for r in self._compute(s, None, only=(Source.REVIEW,))
+                for r in self._compute(s, None, only=(Source.REVIEW,), viewer=actor)
                 if r.due < today and r.owner_username
             )
             return dict(found)
@@ -184,7 +190,7 @@ class ReminderService(ServiceBase):
     def for_patient(self, nhs: str) -> list[Reminder]:
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             result = self._compute(s, [patient.id])
             self._audit(
                 s,
@@ -294,9 +300,9 @@ class ReminderService(ServiceBase):
         if not team and not everyone:
             person = self._staff(s, worker, "worker") if worker else s.get(StaffMember, actor.id)
             assert person is not None
-            mine = self._compute(s, None, within=self._scope_for(s, person.id))
+            mine = self._compute(s, None, within=self._scope_for(s, person.id), viewer=actor)
             return [r for r in mine if r.owner_username == person.username]
-        result = self._compute(s, None)
+        result = self._compute(s, None, viewer=actor)
         if everyone:
             return result
         if team:
@@ -349,7 +355,10 @@ class ReminderService(ServiceBase):
         *,
         within: CompoundSelect | None = None,
         only: Collection[Source] | None = None,
+        viewer: Actor | None = None,
     ) -> list[Reminder]:
+        """The reminders of these patients (None: everyone's); with ``viewer``, only those
+        of the patients the viewer may see (need to know)."""
         today = self._today()
         scope: Select[int] | CompoundSelect | None = within
         if patient_ids is not None:
@@ -365,7 +374,7 @@ class ReminderService(ServiceBase):
         states = self._states(s, [r.key for r in raws] if scope is not None else None)
         staff = {m.id: m for m in s.scalars(select(StaffMember))}
         cover = self._cover(s, today, staff)
-        people = self._people(s, {r.patient_id for r in raws})
+        people = self._people(s, {r.patient_id for r in raws}, viewer)
         result = []
         for raw in raws:
             person = people.get(raw.patient_id)
@@ -452,15 +461,19 @@ class ReminderService(ServiceBase):
         return cover
 
     @staticmethod
-    def _people(s: Session, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    def _people(
+        s: Session, ids: Iterable[int], viewer: Actor | None = None
+    ) -> dict[int, tuple[str, str]]:
+        """NHS number and name of the living among these patients (whom ``viewer`` may see)."""
         wanted = list(ids)
         found: dict[int, tuple[str, str]] = {}
+        seen = reach(viewer) if viewer is not None else true()
         for start in range(0, len(wanted), 20_000):
             chunk = wanted[start : start + 20_000]
             rows = s.execute(
                 select(
                     Patient.id, Patient.nhs_number, Patient.given_name, Patient.family_name
-                ).where(Patient.id.in_(chunk), Patient.date_of_death.is_(None))
+                ).where(Patient.id.in_(chunk), Patient.date_of_death.is_(None), seen)
             )
             for pid, nhs, given, family in rows:
                 found[pid] = (nhs, f"{given} {family}")
@@ -478,7 +491,7 @@ class ReminderService(ServiceBase):
     ) -> Reminder:
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             current = next((r for r in self._compute(s, [patient.id]) if r.key == key), None)
             if current is None:
                 raise NotFoundError(

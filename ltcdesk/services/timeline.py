@@ -114,7 +114,7 @@ class TimelineService(ServiceBase):
         """Everything that has happened to the person, newest first (``limit`` entries)."""
         with self._sessions.begin() as s:
             actor = self._actor(s, Action.VIEW_PATIENT)
-            patient = self._patient(s, nhs)
+            patient = self._patient(s, nhs, actor)
             pid = patient.id
             names: Names = dict(s.execute(select(StaffMember.id, StaffMember.display_name)).all())
             rows: list[tuple[date, int, int, TimelineEntry]] = []

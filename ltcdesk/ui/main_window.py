@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from ltcdesk.ui.views.caseload_view import CaseloadView
     from ltcdesk.ui.views.meetings_view import MeetingsView
     from ltcdesk.ui.views.navigator_view import NavigatorListView
-    from ltcdesk.ui.views.patient_record import PatientRecord
+    from ltcdesk.ui.views.patient_record import BreakGlassDialog, PatientRecord
     from ltcdesk.ui.views.reminders_view import RemindersView
 
 MY_CASELOAD, TEAM_CASELOADS, PATIENTS, NAVIGATOR_LISTS, REMINDERS, MEETINGS = 0, 1, 2, 3, 4, 5
@@ -71,6 +71,7 @@ class MainWindow(ToolsMenus, QMainWindow):
         super().__init__()
         self._services = services
         self._records: dict[str, PatientRecord] = {}
+        self.break_glass_dialog: BreakGlassDialog | None = None
         self._unlock = unlock
         self._hidden_dialogs: list[QDialog] = []
         self.switching_user = False
@@ -364,14 +365,23 @@ class MainWindow(ToolsMenus, QMainWindow):
         self.quick_search.selectAll()
 
     def open_patient(self, nhs: str) -> PatientRecord | None:
-        """Open (or switch to) the patient's record tab."""
-        from ltcdesk.ui.views.patient_record import PatientRecord
+        """Open (or switch to) the patient's record tab. A patient the user's team does not
+        care for is offered behind ``break_glass_dialog`` (the record opens once the glass
+        is broken); None meanwhile."""
+        from ltcdesk.domain.errors import NeedToKnowError
+        from ltcdesk.ui.views.patient_record import BreakGlassDialog, PatientRecord
 
         if nhs in self._records:
             self.tabs.setCurrentWidget(self._records[nhs])
             return self._records[nhs]
         try:
+            self._services.patients.require_access(nhs)
             record = PatientRecord(self._services, nhs)
+        except NeedToKnowError as refusal:
+            self.break_glass_dialog = BreakGlassDialog(self._services, nhs, str(refusal), self)
+            self.break_glass_dialog.accepted.connect(lambda: self.open_patient(nhs))
+            self.break_glass_dialog.open()
+            return None
         except DomainError as exc:
             QMessageBox.warning(self, "Cannot open the record", str(exc))
             return None

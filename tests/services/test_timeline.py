@@ -116,7 +116,9 @@ def fill_a_year(db) -> None:
 
 @pytest.fixture
 def world(team):
-    SetupService(team.sessions, "admin").add_staff("viewer", "Vera Viewer", "read_only")
+    SetupService(team.sessions, "admin").add_staff(
+        "viewer", "Vera Viewer", "read_only", team="Northfield"
+    )
     fill_a_year(team)
     return team
 

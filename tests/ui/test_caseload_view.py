@@ -258,6 +258,37 @@ def test_export_csv_writes_the_rows_shown_with_accents(
     assert view.message_label.text() == f"Exported {len(shown)} patients to list.csv."
 
 
+def test_export_csv_and_opening_the_list_are_one_audit_row_each(
+    qtbot, make_view, small, tmp_path, monkeypatch
+):
+    from sqlalchemy import select
+
+    from ltcdesk.models import AuditEntry
+
+    def audited() -> list[tuple[str, str]]:
+        with small.db.sessions() as s:
+            return list(
+                s.execute(
+                    select(AuditEntry.action, AuditEntry.summary)
+                    .where(AuditEntry.action.in_(("caseload.list", "caseload.export")))
+                    .order_by(AuditEntry.id)
+                ).all()
+            )
+
+    view = make_view(small, "patients")
+    assert audited() == []  # built and loaded, but nobody has looked at it yet
+    view.ensure_loaded()  # the person opens the list
+    view.invalidate()  # a change elsewhere reloads it: not a new look
+    qtbot.keyClicks(view.filter_edit, "n")
+    save_as(monkeypatch, tmp_path / "list.csv")
+    qtbot.mouseClick(view.export_button, LEFT)
+    assert (tmp_path / "list.csv").exists()
+    assert audited() == [
+        ("caseload.list", "Viewed Patients: 4 patients"),
+        ("caseload.export", "Exported Patients – matching a search as CSV: 3 patients"),
+    ]
+
+
 def test_print_list_passes_the_rows_shown_to_the_report(
     qtbot, make_view, small, tmp_path, monkeypatch
 ):

@@ -203,7 +203,9 @@ def test_mode_is_required(qtbot, navigator):
 
 
 def test_a_read_only_user_cannot_record(qtbot, registered):
-    build_services(registered, "admin").setup.add_staff("reader", "Rita Reader", "read_only")
+    build_services(registered, "admin").setup.add_staff(
+        "reader", "Rita Reader", "read_only", team="Northfield"
+    )
     record = open_record(qtbot, build_services(registered, "reader"), NHS)
     record.tabs.setCurrentWidget(record.conversations)
     assert not record.conversations.record_button.isEnabled()

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -207,6 +208,13 @@ class AuditView(QWidget):
         self.action_filter = _named(QComboBox(), "auditActionFilter", "Filter by action")
         self.action_filter.addItem("All actions", None)
         self.action_filter.setMinimumContentsLength(14)
+        self.break_glass_filter = _named(
+            QCheckBox("&Break glass only"), "auditBreakGlassFilter", "Break glass only"
+        )
+        self.break_glass_filter.setToolTip(
+            "Only the times someone opened the record of a patient their team does not care "
+            "for, with the reason they gave"
+        )
         self.search_button = _named(QPushButton("Search"), "auditSearchButton", "Search")
         self.search_button.setDefault(True)
         self.clear_button = _named(QPushButton("Clear"), "auditClearButton", "Clear the filters")
@@ -267,6 +275,8 @@ class AuditView(QWidget):
             filters.addWidget(label)
             filters.addWidget(widget)
             filters.addSpacing(6)
+        filters.addWidget(self.break_glass_filter)
+        filters.addSpacing(6)
         filters.addWidget(self.search_button)
         filters.addWidget(self.clear_button)
         filters.addStretch(1)
@@ -287,6 +297,7 @@ class AuditView(QWidget):
         self.search_button.clicked.connect(self._on_search_button_clicked)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.patient_filter.returnPressed.connect(self._on_search_button_clicked)
+        self.break_glass_filter.toggled.connect(self._on_break_glass_filter_toggled)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.verify_button.clicked.connect(self._on_verify_button_clicked)
 
@@ -314,7 +325,9 @@ class AuditView(QWidget):
             nhs_number=self.patient_filter.text().strip() or None,
             date_from=self.from_filter.value(),
             date_to=self.to_filter.value(),
-            action=self.action_filter.currentData(),
+            action="break_glass"
+            if self.break_glass_filter.isChecked()
+            else self.action_filter.currentData(),
         )
 
     def search(self) -> bool:
@@ -386,6 +399,16 @@ class AuditView(QWidget):
         self.from_filter.clear_date()
         self.to_filter.clear_date()
         self.action_filter.setCurrentIndex(0)
+        blocked = self.break_glass_filter.blockSignals(True)
+        self.break_glass_filter.setChecked(False)
+        self.break_glass_filter.blockSignals(blocked)
+        self.action_filter.setEnabled(True)
+        self.message_label.clear()
+        self.search()
+
+    def _on_break_glass_filter_toggled(self, checked: bool) -> None:
+        # The action is then "break_glass": the action list would only contradict it.
+        self.action_filter.setEnabled(not checked)
         self.message_label.clear()
         self.search()
 

@@ -96,6 +96,7 @@ class CaseloadView(QWidget):
         self._generation = 0
         self._loading = False
         self._loaded = False
+        self._look_pending = False  # the person opened the list: audit once it is loaded
         self._staff: list[StaffView] = []
         self._kept_selection: list[str] = []
         self._kept_current: str | None = None
@@ -242,9 +243,21 @@ class CaseloadView(QWidget):
         return self._loading
 
     def ensure_loaded(self) -> None:
-        """Load unless already loaded or loading (the main window calls it on showing)."""
+        """The person opens the list (the main window calls it on showing it): load unless
+        already loaded or loading, and audit the look (one row, with how many patients).
+        A reload after a change elsewhere (``invalidate``) is not audited."""
+        self._look_pending = True
         if not self._loaded and not self._loading:
             self.refresh()
+        elif self._loaded:
+            self._record_look()
+
+    def _record_look(self) -> None:
+        self._look_pending = False
+        try:
+            self._services.caseload.record_list_view(self._audit_title(), self.model.total)
+        except DomainError as exc:
+            self.message_label.setText(str(exc))
 
     def invalidate(self) -> None:
         """Something changed elsewhere: reload now if shown (or loading), else when next shown
@@ -284,6 +297,8 @@ class CaseloadView(QWidget):
         self._staff = loaded.staff
         self._fill_combos(loaded)
         self.model.set_index(loaded.index, self._services.caseload)  # restores the selection
+        if self._look_pending:
+            self._record_look()
 
     def _on_load_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
@@ -506,7 +521,7 @@ class CaseloadView(QWidget):
         if not ids:
             return
         target = self._ask_path("Export CSV", "csv", "CSV files (*.csv)")
-        if target is not None:
+        if target is not None and self._audited("Export CSV", "CSV", len(ids)):
             self._save(
                 "Export CSV",
                 target,
@@ -525,7 +540,7 @@ class CaseloadView(QWidget):
             QMessageBox.warning(self, "Print list", "Printing lists is not available here.")
             return
         target = self._ask_path("Print list", "pdf", "PDF files (*.pdf)")
-        if target is None:
+        if target is None or not self._audited("Print list", "PDF", len(ids)):
             return
         title, me, now = self.print_title(), self._my_name(), datetime.now()
         self._save(
@@ -535,16 +550,32 @@ class CaseloadView(QWidget):
             f"Saved the list of {patients(len(ids))} to {target.name}.",
         )
 
-    def print_title(self) -> str:
-        """What the list shows, in words: the view and every filter in force."""
+    def _audited(self, title: str, kind: str, count: int) -> bool:
+        """The export is audited (what and how many) before anything leaves the screen;
+        False, having said why, when it cannot be."""
+        try:
+            self._services.caseload.record_export(kind, count, self._audit_title())
+        except DomainError as exc:
+            QMessageBox.warning(self, title, str(exc))
+            return False
+        return True
+
+    def print_title(self, *, searched: str | None = None) -> str:
+        """What the list shows, in words: the view and every filter in force (the search
+        as ``searched`` says, when given)."""
         parts = [f"Caseload of {self._my_name()}" if self._mode == "mine" else MODES[self._mode]]
         combos = [self.level_filter, self.practice_filter, self.condition_filter]
         if self._mode != "mine":
             combos.insert(2, self.worker_filter)
         parts += [c.currentText() for c in combos if c.currentIndex() > 0]
         if self.model.filter_text.strip():
-            parts.append(f"matching “{self.model.filter_text.strip()}”")
+            parts.append(searched or f"matching “{self.model.filter_text.strip()}”")
         return " – ".join(parts)
+
+    def _audit_title(self) -> str:
+        # An audit summary holds no names: not the words searched for, nor whose caseload.
+        title = self.print_title(searched="matching a search")
+        return title.replace(f"Caseload of {self._my_name()}", "My caseload", 1)
 
     def _ask_path(self, title: str, suffix: str, file_filter: str) -> Path | None:
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -54,7 +56,13 @@ from ltcdesk.ui.views.record_timeline import TimelinePanel
 from ltcdesk.ui.views.record_wording import FIELD_NAMES as FIELD_NAMES
 from ltcdesk.ui.views.record_wording import differences, pending_parts
 from ltcdesk.ui.views.reminders_events import HospitalEventsPanel
-from ltcdesk.ui.widgets import collect_errors, field_message, pad_form_labels
+from ltcdesk.ui.widgets import (
+    ErrorLabel,
+    button_row,
+    collect_errors,
+    field_message,
+    pad_form_labels,
+)
 from ltcdesk.ui.widgets.patient_header import PatientHeader
 
 if TYPE_CHECKING:
@@ -578,3 +586,58 @@ class PatientRecord(QWidget):
     def _on_add_to_caseload_dialog_accepted(self) -> None:
         self.refresh()
         self.saved.emit(self._nhs)  # the caseload lists need to know, as after a save
+
+
+class BreakGlassDialog(QDialog):
+    """Offered when a record is refused because the person's team does not care for the
+    patient: the refusal, a reason to type, and "Break the glass", which asks the service
+    for time-limited access (audited with the reason). Accepted once access is granted;
+    the caller then opens the record."""
+
+    def __init__(
+        self, services: Services, nhs: str, refusal: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        named(self, "breakGlassDialog", "Break the glass")
+        self.setWindowTitle("Not cared for by your team")
+        self.setMinimumWidth(480)
+        self._services = services
+        self._nhs = nhs
+        intro = QLabel(refusal)
+        named(intro, "breakGlassIntro", "Why the record is closed")
+        intro.setWordWrap(True)
+        self.reason_edit = QPlainTextEdit()
+        named(self.reason_edit, "breakGlassReason", "Reason for breaking the glass")
+        self.reason_edit.setPlaceholderText(
+            "e.g. Covering the out-of-hours visit; the patient's own team is closed"
+        )
+        self.reason_edit.setTabChangesFocus(True)
+        self.reason_edit.setFixedHeight(self.reason_edit.fontMetrics().lineSpacing() * 4)
+        self.error = ErrorLabel("breakGlassError", "Break the glass error")
+        self.ok_button, self.cancel_button, buttons = button_row(
+            "&Break the glass", "breakGlassButton", "Break the glass",
+            "breakGlassCancelButton", "Cancel",
+        )  # fmt: skip
+        form = QFormLayout()
+        form.addRow("&Reason", self.reason_edit)
+        form.addRow("", self.error)
+        pad_form_labels(form)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.ok_button.clicked.connect(self._on_ok_button_clicked)
+        self.cancel_button.clicked.connect(self.reject)
+        self.reason_edit.setFocus()
+
+    def _on_ok_button_clicked(self) -> None:
+        try:
+            self._services.patients.break_glass(self._nhs, self.reason_edit.toPlainText())
+        except ValidationError as err:
+            self.error.show_error(field_message(err))
+            self.reason_edit.setFocus()
+            return
+        except DomainError as err:
+            self.error.show_error(str(err))
+            return
+        self.accept()

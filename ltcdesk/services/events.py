@@ -43,7 +43,7 @@ from ltcdesk.domain.permissions import Action
 from ltcdesk.importers.csv_text import read_csv
 from ltcdesk.importers.events_csv import PatientFacts, RowProblem, check_rows
 from ltcdesk.models import HospitalEvent, Patient, utcnow
-from ltcdesk.services.base import Actor, ServiceBase, gc_paused
+from ltcdesk.services.base import Actor, ServiceBase, gc_paused, reach
 
 __all__ = [
     "HOSPITAL_MAX",
@@ -200,16 +200,17 @@ class EventService(ServiceBase):
         """Everyone an event may be imported for, keyed by NHS number: one short read,
         which also checks the permission (a refusal is audited)."""
         with self._sessions.begin() as s:
-            self._actor(s, Action.RECORD_EVENT)
+            actor = self._actor(s, Action.RECORD_EVENT)
             rows = s.execute(
                 select(
                     Patient.nhs_number,
                     Patient.id,
                     Patient.date_of_birth,
                     Patient.date_of_death,
+                    reach(actor).label("in_reach"),
                 )
             ).all()
-        return {nhs: PatientFacts(pid, born, died) for nhs, pid, born, died in rows}
+        return {nhs: PatientFacts(pid, born, died, bool(ok)) for nhs, pid, born, died, ok in rows}
 
     def _recorded(self, events: list[dict[str, object]]) -> tuple[set[tuple[object, ...]], int]:
         """The events already recorded between the list's first and last dates (person,

@@ -685,11 +685,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         from ltcdesk.domain.text import printable_message
 
-        said = str(exc)
+        message = str(exc)
         if isinstance(exc, NeedToKnowError):
-            said += ' On the command line: repeat the command with --break-glass "REASON".'
+            message += ' On the command line: repeat the command with --break-glass "REASON".'
         # One line, escaped and capped, whatever input the message quotes.
-        print(f"ltcdesk: {printable_message(said)}", file=sys.stderr)
+        print(f"ltcdesk: {printable_message(message)}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (``ltcdesk caseload | head``): stop quietly.

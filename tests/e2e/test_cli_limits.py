@@ -47,7 +47,8 @@ def dbfile(tmp_path: Path, capsys: Any) -> str:
     path = str(tmp_path / "limits.db")
     steps = [
         ["init"],
-        ["practice", "add", "C82001", "Castle Street Surgery"],
+        ["practice", "add", "C82001", "Castle Street Surgery", "--team", "Northfield"],
+        ["team", "move", "admin", "--to", "Northfield"],  # the team's records clerk
         ["staff", "add", "lead", "--name", "Tessa Lead", "--role", "team_lead", "--team",
          "Northfield"],
         ["staff", "add", "matron1", "--name", "Mary Matron", "--role", "community_matron",

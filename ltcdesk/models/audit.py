@@ -263,19 +263,15 @@ class Head:
         return self.legacy_length + self.length
 
 
-def _head_row(conn: Connection) -> Any:
-    return conn.execute(
-        select(
-            AuditChain.last_hash,
-            AuditChain.length,
-            AuditChain.chain_id,
-            AuditChain.key_id,
-            AuditChain.legacy_upto,
-            AuditChain.legacy_length,
-            AuditChain.legacy_hash,
-            select(func.max(AuditSeal.entry_id)).scalar_subquery().label("sealed_upto"),
-        ).where(AuditChain.id == 1)
-    ).one()
+_HEAD_COLUMNS = (
+    AuditChain.last_hash,
+    AuditChain.length,
+    AuditChain.chain_id,
+    AuditChain.key_id,
+    AuditChain.legacy_upto,
+    AuditChain.legacy_length,
+    AuditChain.legacy_hash,
+)
 
 
 def head_of(key: bytes, row: Any) -> Head:
@@ -293,10 +289,14 @@ def seal(conn: Connection, key: bytes, *, full: bool = False) -> tuple[Head, int
     """
     from ltcdesk.audit_keys import key_id
 
-    # The UPDATE takes the write lock (SQLite) or the row lock (PostgreSQL) before the head
-    # is read, so no two sealers chain from the same seal.
-    conn.execute(update(AuditChain).where(AuditChain.id == 1).values(length=AuditChain.length))
-    row = _head_row(conn)
+    # The UPDATE takes the write lock (SQLite) or the row lock (PostgreSQL) and returns the
+    # head in the same round trip, so no two sealers chain from the same seal.
+    row = conn.execute(
+        update(AuditChain)
+        .where(AuditChain.id == 1)
+        .values(length=AuditChain.length)
+        .returning(*_HEAD_COLUMNS)
+    ).one()
     if row.key_id is None:
         conn.execute(update(AuditChain).where(AuditChain.id == 1).values(key_id=key_id(key)))
     elif row.key_id != key_id(key):
@@ -307,15 +307,16 @@ def seal(conn: Connection, key: bytes, *, full: bool = False) -> tuple[Head, int
         conn.execute(
             update(AuditChain).where(AuditChain.id == 1).values(last_hash=head.last_hash)
         )
-    floor = row.legacy_upto or 0
-    if not full and row.sealed_upto is not None:
-        floor = max(floor, row.sealed_upto - SEAL_WINDOW)
-    unsealed = conn.execute(
+    query = (
         select(AuditEntry.id, AuditEntry.entry_mac)
         .outerjoin(AuditSeal, AuditSeal.entry_id == AuditEntry.id)
-        .where(AuditEntry.id > floor, AuditSeal.entry_id.is_(None))
+        .where(AuditEntry.id > (row.legacy_upto or 0), AuditSeal.entry_id.is_(None))
         .order_by(AuditEntry.id)
-    ).all()
+    )
+    if not full:
+        newest_sealed = select(func.coalesce(func.max(AuditSeal.entry_id), 0)).scalar_subquery()
+        query = query.where(AuditEntry.id > newest_sealed - SEAL_WINDOW)
+    unsealed = conn.execute(query).all()
     if not unsealed:
         return head, 0
     prev, seq, seals = head.last_hash, head.length, []

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ltcdesk.cli import _open, _user
 from ltcdesk.domain.errors import ValidationError
 from ltcdesk.sqlite_files import PASSPHRASE_ENV, check_new_passphrase, passphrase_from_env
 
@@ -115,10 +114,12 @@ def _open_allowed(args: argparse.Namespace, action: Any) -> tuple[Any, str | Non
     from ltcdesk.services.setup import SetupService
 
     key = read_passphrase() if needs_passphrase(args.db) else None
+    from ltcdesk import cli  # looked up at call time (tests replace cli._open)
+
     with _passphrase_in_env(key):
-        db = _open(args)
+        db = cli._open(args)
     try:
-        SetupService(db.sessions, _user(args)).authorise(action)  # a refusal is audited
+        SetupService(db.sessions, cli._user(args)).authorise(action)  # a refusal is audited
     except BaseException:
         db.dispose()
         raise
@@ -212,7 +213,6 @@ def _sign_in_for_restore(
     from sqlalchemy.exc import DBAPIError
 
     from ltcdesk import paths
-    from ltcdesk.cli import _user
     from ltcdesk.db import open_database
     from ltcdesk.domain.permissions import Action
     from ltcdesk.sqlite_files import copy_private, database_errors
@@ -237,11 +237,11 @@ def _sign_in_for_restore(
                 db = open_database(staged, key)
             args._database = db
             try:
-                from ltcdesk.cli import _open
+                from ltcdesk import cli
                 from ltcdesk.services.setup import SetupService
 
-                _open(args)
-                SetupService(db.sessions, _user(args)).authorise(Action.BACKUP)
+                cli._open(args)
+                SetupService(db.sessions, cli._user(args)).authorise(Action.BACKUP)
             finally:
                 db.dispose()
         finally:

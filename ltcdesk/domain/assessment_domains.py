@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from ltcdesk.domain.errors import ValidationError
+from ltcdesk.domain.text import quote_input
 
 POLYPHARMACY_AT = 10
 BARTHEL_MAX = 20
@@ -49,7 +50,7 @@ class DomainSpec:
         for f in self.fields:
             if f.key == key:
                 return f
-        raise ValidationError(self.label.lower(), f"no field '{key}'")
+        raise ValidationError(self.label.lower(), f"no field {quote_input(key)}")
 
 
 def _int(key: str, label: str, lo: int, hi: int) -> FieldSpec:
@@ -178,7 +179,7 @@ def domain(key: str) -> DomainSpec:
     try:
         return BY_KEY[key]
     except KeyError:
-        raise ValidationError("domain", f"no assessment domain '{key}'") from None
+        raise ValidationError("domain", f"no assessment domain {quote_input(key)}") from None
 
 
 def where(spec: DomainSpec, f: FieldSpec) -> str:

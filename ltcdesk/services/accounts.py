@@ -37,6 +37,7 @@ from ltcdesk.domain.passwords import PASSWORD_MIN as PASSWORD_MIN
 from ltcdesk.domain.passwords import check_password as check_password
 from ltcdesk.domain.passwords import is_demo_password
 from ltcdesk.domain.permissions import Action
+from ltcdesk.domain.text import quote_input
 from ltcdesk.domain.vocab import Role
 from ltcdesk.models import AuditEntry, Setting, SignInAttempt, StaffMember, utcnow
 from ltcdesk.models.sign_in import DEMO_DATABASE_KEY, SIGN_IN_NAME_KEY
@@ -389,7 +390,7 @@ class AccountAdmin(ServiceBase):
             actor = self._actor(s, Action.MANAGE_ACCOUNTS)
             name = validate.username(username)
             if s.scalar(select(StaffMember.id).where(StaffMember.username == name)):
-                raise ValidationError("username", f"'{name}' is taken")
+                raise ValidationError("username", f"{quote_input(name)} is taken")
             staff = new_staff_member(s, name, display_name, role, team)
             check_password(name, password, staff.display_name)
             s.add(staff)

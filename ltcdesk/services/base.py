@@ -22,6 +22,7 @@ from ltcdesk.domain.errors import (
     ValidationError,
 )
 from ltcdesk.domain.permissions import Action, keeps_register, require
+from ltcdesk.domain.text import quote_input
 from ltcdesk.models import (
     AuditEntry,
     BreakGlass,
@@ -154,9 +155,11 @@ class ServiceBase:
     def _actor(self, s: Session, action: Action | None = None) -> Actor:
         staff = s.scalar(select(StaffMember).where(StaffMember.username == self._username))
         if staff is None:
-            raise PermissionDeniedError(f"'{self._username}' is not a member of staff here.")
+            raise PermissionDeniedError(
+                f"{quote_input(self._username)} is not a member of staff here."
+            )
         if not staff.active:
-            raise PermissionDeniedError(f"The account '{self._username}' is disabled.")
+            raise PermissionDeniedError(f"The account {quote_input(self._username)} is disabled.")
         if action is not None:
             try:
                 require(staff.role, action)
@@ -354,7 +357,9 @@ class ServiceBase:
             select(StaffMember).where(StaffMember.username == username.strip().lower())
         )
         if staff is None:
-            raise NotFoundError(f"{field}: no member of staff with username '{username.strip()}'.")
+            raise NotFoundError(
+                f"{field}: no member of staff with username {quote_input(username.strip())}."
+            )
         return staff
 
 

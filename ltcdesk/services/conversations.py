@@ -32,6 +32,7 @@ import ltcdesk.models.conversation  # noqa: F401  (registers the tables on Base.
 from ltcdesk.domain import validate
 from ltcdesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from ltcdesk.domain.permissions import Action
+from ltcdesk.domain.text import quote_input
 from ltcdesk.domain.vocab import Role
 from ltcdesk.models import Patient, PlanGoal, StaffMember, utcnow
 from ltcdesk.models.conversation import (
@@ -183,7 +184,7 @@ class ConversationService(ServiceBase):
             text = validate.required_text(label, "label", max_len=LABEL_MAX)
             topic = s.scalar(select(ConversationTopic).where(ConversationTopic.code == clean))
             if topic is not None and topic.active:
-                raise ConflictError(f"There is already a topic '{clean}'.")
+                raise ConflictError(f"There is already a topic {quote_input(clean)}.")
             if topic is None:
                 topic = ConversationTopic(code=clean, label=text, active=True)
                 s.add(topic)
@@ -249,7 +250,7 @@ class ConversationService(ServiceBase):
                 if code not in active:
                     raise ValidationError("topic", f"'{validate.shown(t.code)}' is not on the list")
                 if code in seen:
-                    raise ValidationError("topic", f"'{code}' is listed twice")
+                    raise ValidationError("topic", f"{quote_input(code)} is listed twice")
                 seen.add(code)
                 note = validate.text(t.note, f"note on {code}", max_len=NOTE_MAX, multiline=True)
                 notes.append(ConversationTopicNote(topic_code=code, note=note))

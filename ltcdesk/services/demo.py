@@ -39,6 +39,7 @@ from ltcdesk.domain import validate
 from ltcdesk.domain.errors import ConflictError, ValidationError
 from ltcdesk.domain.nhs_number import complete
 from ltcdesk.domain.permissions import Action
+from ltcdesk.domain.text import quote_input
 from ltcdesk.models import StaffMember, team_practices
 from ltcdesk.models.audit import append_rows
 from ltcdesk.services.base import ServiceBase
@@ -106,7 +107,7 @@ def generate_demo(
     """
     started = time.perf_counter()
     if isinstance(patients, bool) or not isinstance(patients, int):
-        raise ValidationError("patients", f"'{patients}' must be a whole number")
+        raise ValidationError("patients", f"{quote_input(patients)} must be a whole number")
     if not 1 <= patients <= MAX_PATIENTS:
         raise ValidationError(
             "patients", f"must be between 1 and {MAX_PATIENTS:,}, not {patients:,}"

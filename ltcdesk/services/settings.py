@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ltcdesk.domain.errors import ValidationError
 from ltcdesk.domain.permissions import Action
+from ltcdesk.domain.text import quote_input
 from ltcdesk.models import Setting, utcnow
 from ltcdesk.services.base import ServiceBase
 
@@ -46,16 +47,16 @@ def _spec(key: str) -> SettingSpec:
         return SETTINGS[key]
     except (KeyError, TypeError):
         known = ", ".join(SETTINGS)
-        raise ValidationError("setting", f"'{str(key)[:60]}' is not a setting ({known})") from None
+        raise ValidationError("setting", f"{quote_input(key)} is not a setting ({known})") from None
 
 
 def _parse(spec: SettingSpec, value: int | str) -> int:
     if isinstance(value, bool):
-        raise ValidationError(spec.key, f"'{value}' is not a whole number")
+        raise ValidationError(spec.key, f"{quote_input(value)} is not a whole number")
     try:
         number = int(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError, OverflowError):
-        raise ValidationError(spec.key, f"'{str(value)[:30]}' is not a whole number") from None
+        raise ValidationError(spec.key, f"{quote_input(value)} is not a whole number") from None
     if not spec.minimum <= number <= spec.maximum:
         raise ValidationError(
             spec.key, f"must be between {spec.minimum} and {spec.maximum}, not {number:,}"

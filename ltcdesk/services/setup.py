@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ltcdesk.domain import validate
 from ltcdesk.domain.errors import ConflictError, NotFoundError, PermissionDeniedError
 from ltcdesk.domain.permissions import Action
+from ltcdesk.domain.text import quote_input
 from ltcdesk.domain.vocab import Role
 from ltcdesk.models import AuditEntry, Patient, Practice, StaffMember, Team, team_practices
 from ltcdesk.services.base import Actor, ServiceBase
@@ -172,7 +173,7 @@ class SetupService(ServiceBase):
             s.add(row)
             s.flush()
         if row is None:
-            raise NotFoundError(f"team: no team called '{team_name}'.")
+            raise NotFoundError(f"team: no team called {quote_input(team_name)}.")
         if actor.role != Role.ADMIN.value and row.id != actor.team_id:
             raise PermissionDeniedError(
                 f"A team lead manages the practices of their own team only, not {row.name}."
@@ -184,7 +185,7 @@ class SetupService(ServiceBase):
         normalised = validate.practice_code(code, "practice code")
         practice = s.scalar(select(Practice).where(Practice.code == normalised))
         if practice is None:
-            raise NotFoundError(f"practice: no practice with code '{normalised}'.")
+            raise NotFoundError(f"practice: no practice with code {quote_input(normalised)}.")
         return practice
 
     @staticmethod
@@ -224,7 +225,7 @@ class SetupService(ServiceBase):
             actor = self._actor(s, Action.MANAGE_STAFF)
             name = validate.username(username)
             if s.scalar(select(StaffMember.id).where(StaffMember.username == name)):
-                raise ConflictError(f"The username '{name}' is taken.")
+                raise ConflictError(f"The username {quote_input(name)} is taken.")
             member = new_staff_member(s, name, display_name, role, team)
             s.add(member)
             s.flush()

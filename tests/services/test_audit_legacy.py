@@ -70,14 +70,22 @@ def test_old_rows_verify_and_new_ones_are_keyed_after_them(tmp_path):
         db.dispose()
 
 
-def test_an_old_row_edited_after_the_upgrade_is_caught(tmp_path):
+def _upgraded_and_checked(tmp_path):
+    """The old database upgraded, verified once (so this computer has its checkpoint),
+    and opened to tampering as an attacker would: the append-only trigger dropped."""
     path = tmp_path / "old.db"
     _old_database(path)
     db = open_database(path)
+    assert AuditService(db.sessions, "admin").verify().ok
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_log_no_update"))
+    return db
+
+
+def test_an_old_row_edited_after_the_upgrade_is_caught(tmp_path):
+    db = _upgraded_and_checked(tmp_path)
     try:
-        assert AuditService(db.sessions, "admin").verify().ok
         with db.engine.begin() as conn:
-            conn.execute(text("DROP TRIGGER audit_log_no_update"))
             conn.execute(update(AuditEntry).where(AuditEntry.id == 3).values(summary="Nothing"))
         check = AuditService(db.sessions, "admin").verify()
         assert not check.ok
@@ -90,13 +98,9 @@ def test_an_old_row_edited_after_the_upgrade_is_caught(tmp_path):
 def test_old_rows_rechained_without_the_key_are_caught(tmp_path):
     """Rewriting the unkeyed rows and their recorded head is not enough: the keyed chain
     begins from an HMAC of that head."""
-    path = tmp_path / "old.db"
-    _old_database(path)
-    db = open_database(path)
+    db = _upgraded_and_checked(tmp_path)
     try:
-        assert AuditService(db.sessions, "admin").verify().ok
         with db.engine.begin() as conn:
-            conn.execute(text("DROP TRIGGER audit_log_no_update"))
             rows = conn.execute(select(AuditEntry).order_by(AuditEntry.id)).all()
             last = GENESIS
             for row in rows[:OLD_ROWS]:

@@ -45,6 +45,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "its log folder, which catches truncation, a wiped log and an older copy put back.",
     )
     # --break-glass (every command's option) here lists the glass broken (see _action).
+    asub.add_parser(
+        "key",
+        parents=[common],
+        help="where this computer's audit key is, its fingerprint, and whether it is the "
+        "one this database is sealed with",
+    )
     p = asub.add_parser("list", parents=[common], help="list audit entries, newest first")
     # Not --user: every command takes --user as the acting member of staff.
     p.add_argument("--by", dest="audit_user", metavar="USERNAME", help="entries by this user")
@@ -78,6 +84,23 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if check.checkpoint:
         print(f"Checkpoint: {check.checkpoint}")
     return 0 if check.ok else 1
+
+
+def cmd_audit_key(args: argparse.Namespace) -> int:
+    status = _service(args).sealing_key()
+    print(f"This computer's audit key: {status.path} (fingerprint {status.fingerprint})")
+    if status.database_fingerprint is None:
+        print("This database has not been sealed yet; its first entry will use this key.")
+    elif status.matches:
+        print("This database is sealed with this key.")
+    else:
+        print(
+            f"This database is sealed with another key (fingerprint "
+            f"{status.database_fingerprint}): copy the team's key file to this computer and "
+            "name it in LTCDESK_AUDIT_KEY_FILE."
+        )
+        return 1
+    return 0
 
 
 def _filter(args: argparse.Namespace) -> Any:
@@ -144,5 +167,6 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
 
 HANDLERS: dict[str, Handler] = {
     "audit verify": cmd_audit_verify,
+    "audit key": cmd_audit_key,
     "audit list": cmd_audit_list,
 }

@@ -27,11 +27,11 @@ from ltcdesk.domain import nhs_number, validate
 from ltcdesk.domain.csvsafe import write_csv
 from ltcdesk.domain.errors import ValidationError
 from ltcdesk.domain.permissions import Action
-from ltcdesk.models import AuditEntry, Patient
+from ltcdesk.models import AuditChain, AuditEntry, Patient
 from ltcdesk.services.audit_verify import AuditCheck, verify_log
 from ltcdesk.services.base import ServiceBase
 
-__all__ = ["AuditCheck", "AuditFilter", "AuditRow", "AuditService"]
+__all__ = ["AuditCheck", "AuditFilter", "AuditKeyStatus", "AuditRow", "AuditService"]
 
 DEFAULT_LIMIT: Final = 5000
 CSV_HEADERS: Final = ("Id", "When", "User", "Action", "Record", "Patient NHS number", "Summary")
@@ -192,6 +192,17 @@ def csv_bytes(rows: Iterable[AuditRow]) -> bytes:
     ).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class AuditKeyStatus:
+    path: str  # this computer's key file
+    fingerprint: str  # of that key
+    database_fingerprint: str | None  # the key the database is sealed with
+
+    @property
+    def matches(self) -> bool:
+        return self.database_fingerprint in (None, self.fingerprint)
+
+
 # ------------------------------------------------------------------ the service
 
 
@@ -228,6 +239,16 @@ class AuditService(ServiceBase):
                 summary=f"Exported {_entries(len(rows))} as CSV ({describe(flt)})",
             )
             return csv_bytes(rows)
+
+    def sealing_key(self) -> AuditKeyStatus:
+        """This computer's audit key file and fingerprint, and the fingerprint the database
+        is sealed with (None before its first seal): what a team copying the key checks."""
+        from ltcdesk.audit_keys import audit_key, key_id, key_path
+
+        with self._sessions.begin() as s:
+            self._actor(s, Action.VIEW_AUDIT)
+            stored = s.scalar(select(AuditChain.key_id).where(AuditChain.id == 1))
+        return AuditKeyStatus(str(key_path()), key_id(audit_key()), stored)
 
     def verify(self) -> AuditCheck:
         """Check the whole log against its keys and this computer's checkpoint

@@ -154,4 +154,27 @@ def test_bad_input_exits_2_with_one_line(logged, capsys, argv, message):
 def test_handlers_are_registered():
     from ltcdesk import cli_audit
 
-    assert set(cli_audit.HANDLERS) == {"audit verify", "audit list"}
+    assert set(cli_audit.HANDLERS) == {"audit verify", "audit key", "audit list"}
+
+
+def test_audit_key_names_the_file_and_says_whether_the_database_is_sealed_with_it(
+    logged, capsys, tmp_path, monkeypatch
+):
+    from ltcdesk.audit_keys import KEY_FILE_ENV, audit_key, key_id, key_path
+
+    mine = key_id(audit_key())
+    code, out, err = run(capsys, "--user", "admin", "audit", "key")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"This computer's audit key: {key_path()} (fingerprint {mine})",
+        "This database is sealed with this key.",
+    ]
+    code, _out, err = run(capsys, "--user", "navigator", "audit", "key")
+    assert code == 2
+    assert "A care navigator may not view the audit log." in err
+    other = tmp_path / "other.key"
+    other.write_text("ab" * 32)
+    monkeypatch.setenv(KEY_FILE_ENV, str(other))
+    code, out, _err = run(capsys, "--user", "admin", "audit", "key")
+    assert code == 1
+    assert f"This database is sealed with another key (fingerprint {mine})" in out

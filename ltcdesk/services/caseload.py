@@ -382,20 +382,6 @@ class CaseloadService(ListService):
 
     # ------------------------------------------------------------------ helpers
 
-    def _patient(
-        self,
-        s: Session,
-        nhs: str,
-        actor: Actor,
-        *,
-        for_update: bool = False,
-        register: bool = False,
-    ) -> Patient:
-        # Checked here too, so a pasted essay is refused with a short message.
-        return super()._patient(
-            s, validate.nhs(nhs), actor, for_update=for_update, register=register
-        )
-
     def _date(self, value: str | date | None, field: str) -> date:
         today = self._today()
         when = validate.parse_date(value, field) or today

@@ -8,7 +8,7 @@ import statistics
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Literal
@@ -31,20 +31,9 @@ from ltcdesk.services.accounts import (
 )
 from ltcdesk.services.demo import generate_demo
 from ltcdesk.services.demo_team import DEMO_PASSWORD
+from tests.services.test_accounts import START, Clock
 
 NURSE_PASSWORD = "sunny morning 1"
-START = datetime(2026, 11, 22, 9, 0)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
 
 
 @pytest.fixture
